@@ -1,0 +1,94 @@
+/**
+ * Errors raised while bringing the environment up or down. Each class is named for
+ * the condition; each message says what failed, why, and what to do about it.
+ */
+
+/** Base class: the CLI maps every FaultlineError to exit code 2 (bad input or environment). */
+export class FaultlineError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A config or scenario file failed validation. `issues` are "path: expected ..." lines. */
+export class ConfigInvalidError extends FaultlineError {
+  constructor(
+    readonly file: string,
+    readonly issues: string[],
+  ) {
+    super(`${file} is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  }
+}
+
+/** A pinned port is taken by another process. */
+export class PortInUseError extends FaultlineError {
+  constructor(
+    readonly service: string,
+    readonly port: number,
+  ) {
+    super(
+      `${service}: port 127.0.0.1:${port} is already in use. ` +
+        `Stop whatever listens there (ss -ltnp 'sport = :${port}') or remove the pinned port from faultline.config.ts.`,
+    );
+  }
+}
+
+/** A tool binary is missing and could not be provisioned. */
+export class ToolMissingError extends FaultlineError {
+  constructor(
+    readonly tool: string,
+    howToInstall: string[],
+  ) {
+    super(`${tool} was not found. Install it with one of:\n${howToInstall.map((h) => `  ${h}`).join('\n')}`);
+  }
+}
+
+/** A service's process exited before it became ready. */
+export class ServiceCrashedError extends FaultlineError {
+  constructor(
+    readonly service: string,
+    exitCode: number | null,
+    signal: string | null,
+    readonly logTail: string,
+    logFile: string,
+  ) {
+    super(
+      `${service} exited during start-up (${signal ? `signal ${signal}` : `exit code ${exitCode}`}).\n` +
+        `Last lines of ${logFile}:\n${indent(logTail)}`,
+    );
+  }
+}
+
+/** A service did not answer its readiness probe in time. */
+export class HealthCheckTimeoutError extends FaultlineError {
+  constructor(
+    readonly service: string,
+    timeoutMs: number,
+    lastError: string,
+    readonly logTail: string,
+    logFile: string,
+  ) {
+    super(
+      `${service} did not become ready within ${timeoutMs} ms (last probe: ${lastError}).\n` +
+        `Last lines of ${logFile}:\n${indent(logTail || '(empty)')}`,
+    );
+  }
+}
+
+/** Another faultline process holds the environment lock for too long. */
+export class EnvironmentLockedError extends FaultlineError {
+  constructor(lockFile: string, holderPid: number) {
+    super(
+      `Another faultline process (pid ${holderPid}) is starting or stopping the environment (${lockFile}). ` +
+        `Wait for it, or run \`npm run env:down\` if that process is gone.`,
+    );
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import type { LaunchSpec } from '../service.ts';
+
+/** A server process started in its own process group, detached from the caller. */
+export interface LaunchedProcess {
+  pid: number;
+  /** Resolves when the process exits (only observable by the process that launched it). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * The local runtime: every service is a plain process on this machine. Processes are
+ * detached into their own process group, with output in a log file, so they outlive
+ * `env:up` and `env:down` can stop them from any terminal.
+ */
+export function launch(spec: LaunchSpec, logFile: string): LaunchedProcess {
+  const log = openSync(logFile, 'a');
+  try {
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      detached: true,
+      stdio: ['ignore', log, log],
+      uid: spec.user?.uid,
+      gid: spec.user?.gid,
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('error', () => resolve({ code: 127, signal: null }));
+    });
+    child.unref();
+    if (child.pid === undefined) {
+      // spawn failed synchronously (ENOENT, EACCES); 'error' carries the reason.
+      return { pid: -1, exited };
+    }
+    return { pid: child.pid, exited };
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** True if `pid` is a live process (zombies count as gone). */
+export function isAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(0) is all we have
+  }
+}
+
+/**
+ * When the process started (clock ticks since boot), to tell a recorded pid from a
+ * later process that reused it. Undefined where there is no /proc.
+ */
+export function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stops a process group: `signal` first, SIGKILL after `graceMs`. Resolves once the
+ * leader is gone. Safe to call for a process that already exited.
+ */
+export async function stopProcessGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM', graceMs = 3000): Promise<void> {
+  if (!isAlive(pid)) return;
+  signalGroup(pid, signal);
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      signalGroup(pid, 'SIGKILL');
+      await waitUntilDead(pid, 2000);
+      return;
+    }
+    await sleep(10);
+  }
+  // The leader is gone; make sure no stray child of the group lingers.
+  signalGroup(pid, 'SIGKILL');
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+async function waitUntilDead(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(10);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

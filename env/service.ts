@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+import type { Toolbox } from './tools/toolbox.ts';
+
+/**
+ * The one interface every service implements. A service says *what* runs and how to
+ * tell it is ready; a runtime (env/runtimes/) decides *how* it runs (a local process
+ * today, a container later), so adding a runtime never touches the services.
+ */
+export interface ServiceDefinition<Options = any> {
+  /** Name used in faultline.config.ts, the state file and the proxy. */
+  name: string;
+  description: string;
+  /** Schema of this service's options in faultline.config.ts. */
+  options: z.ZodType<Options>;
+  /** Environment variable that carries the proxied URL in .env.faultline (the direct one gets `_DIRECT` before `_URL`). */
+  envVar: string;
+  /** Services whose URLs must be known before this one is launched (e.g. the RPC gateway needs anvil). */
+  dependsOn?: (options: Options) => string[];
+  /** The URL a client uses to reach the service at host:port. */
+  url(options: Options, host: string, port: number): string;
+  /** Prepare data directories and describe the process to launch on `port`. */
+  prepare(ctx: ServiceContext, options: Options, port: number): Promise<LaunchSpec>;
+  /** A real readiness probe (a query, a PING, an RPC call). Resolves to the server's version; throws until ready. */
+  probe(url: string, options: Options): Promise<string>;
+  /** Runs once after the first successful probe: create databases, run migrations. */
+  afterReady?(ctx: ServiceContext, options: Options, url: string): Promise<void>;
+}
+
+export interface ServiceContext {
+  /** Scratch directory owned by this service for this environment; removed on down. */
+  dataDir: string;
+  /** Long-lived cache shared by all environments (e.g. the Postgres template cluster). */
+  cacheDir: string;
+  seed: number;
+  tools: Toolbox;
+  /** Direct URLs of services started earlier (see dependsOn). */
+  upstreams: Record<string, string>;
+  /** Directory relative paths in the config are resolved against. */
+  rootDir: string;
+}
+
+/** A runtime-agnostic description of a server process. */
+export interface LaunchSpec {
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Postgres refuses to run as root: run it as this unprivileged user instead. */
+  user?: { uid: number; gid: number };
+  /** Signal for a fast, clean stop (postgres: SIGINT, "fast shutdown"). Defaults to SIGTERM. */
+  stopSignal?: NodeJS.Signals;
+  /** How long the readiness probe may take before start-up fails. */
+  readyTimeoutMs?: number;
+}
+
+/** Identity helper that keeps a service definition's option type. */
+export function defineService<O>(definition: ServiceDefinition<O>): ServiceDefinition<O> {
+  return definition;
+}

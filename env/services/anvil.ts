@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { defineService } from '../service.ts';
+
+const options = z.strictObject({
+  port: z.number().int().min(0).max(65535).optional(),
+  chainId: z.number().int().positive().default(31337),
+  accounts: z.number().int().min(1).max(1000).default(10),
+  /** Balance of each dev account, in ether. */
+  balance: z.number().positive().default(10_000),
+  /** Seconds between blocks; omit to mine a block per transaction (anvil's default). */
+  blockTime: z.number().positive().optional(),
+  mnemonic: z.string().default('test test test test test test test test test test test junk'),
+});
+type Options = z.infer<typeof options>;
+
+/** Anvil, Foundry's local Ethereum node, from the @foundry-rs/anvil npm package. */
+export const anvil = defineService({
+  name: 'anvil',
+  description: 'Anvil local Ethereum node',
+  options,
+  envVar: 'ANVIL_URL',
+  url: (_o: Options, host, port) => `http://${host}:${port}`,
+
+  async prepare(ctx, o, port) {
+    const tool = await ctx.tools.get('anvil');
+    const args = [
+      '--host', '127.0.0.1',
+      '--port', String(port),
+      '--chain-id', String(o.chainId),
+      '--accounts', String(o.accounts),
+      '--balance', String(o.balance),
+      '--mnemonic', o.mnemonic,
+      '--silent',
+    ];
+    if (o.blockTime !== undefined) args.push('--block-time', String(o.blockTime));
+    return { command: tool.path, args };
+  },
+
+  async probe(url) {
+    await jsonRpc(url, 'eth_blockNumber');
+    const version = String(await jsonRpc(url, 'web3_clientVersion'));
+    return /anvil\/v?([^/]+)/.exec(version)?.[1] ?? version;
+  },
+});
+
+/** A single JSON-RPC call; throws on transport or RPC errors. */
+export async function jsonRpc(url: string, method: string, params: unknown[] = [], timeoutMs = 2000): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (!response.ok) throw new Error(`${method}: HTTP ${response.status}`);
+  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}

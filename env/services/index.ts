@@ -1,0 +1,11 @@
+import type { ServiceDefinition } from '../service.ts';
+import { anvil } from './anvil.ts';
+import { postgres } from './postgres.ts';
+import { redis } from './redis.ts';
+
+/** Every service Faultline can start, by the name used in faultline.config.ts. */
+export const services: Record<string, ServiceDefinition> = {
+  postgres,
+  redis,
+  anvil,
+};

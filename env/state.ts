@@ -1,0 +1,109 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnvironmentLockedError } from './errors.ts';
+import { isAlive, sleep } from './runtimes/local.ts';
+
+/** One running process as recorded in env.json: enough for `env:down` to stop it from another terminal. */
+export interface ProcessRecord {
+  pid: number;
+  command: string;
+  /** Start time from /proc, checked before signalling so a reused pid is never killed. */
+  startTime?: string;
+  stopSignal: NodeJS.Signals;
+  logFile: string;
+}
+
+export interface ServiceRecord {
+  name: string;
+  process?: ProcessRecord;
+  /** Where the service itself listens. */
+  port?: number;
+  /** Where its Toxiproxy proxy listens. */
+  proxyPort?: number;
+  directUrl?: string;
+  url?: string;
+  envVar: string;
+  version?: string;
+  dataDir: string;
+}
+
+/** `.faultline/env.json`: machine-readable description of a running environment. */
+export interface EnvironmentState {
+  version: 1;
+  status: 'starting' | 'up';
+  /** The process that ran env:up (gone once it returned; services are detached). */
+  ownerPid: number;
+  startedAt: string;
+  seed: number;
+  /** Hash of the resolved config, so a different config is not silently reused. */
+  configHash: string;
+  runtime: 'local';
+  toxiproxy: ServiceRecord & { apiUrl?: string };
+  services: Record<string, ServiceRecord>;
+}
+
+export const stateFile = (stateDir: string) => join(stateDir, 'env.json');
+
+export function readState(stateDir: string): EnvironmentState | undefined {
+  try {
+    return JSON.parse(readFileSync(stateFile(stateDir), 'utf8')) as EnvironmentState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Atomic write: a reader never sees half a file, even if we are killed mid-write. */
+export function writeState(stateDir: string, state: EnvironmentState): void {
+  mkdirSync(stateDir, { recursive: true });
+  const tmp = `${stateFile(stateDir)}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(tmp, stateFile(stateDir));
+}
+
+export function removeState(stateDir: string): void {
+  rmSync(stateFile(stateDir), { force: true });
+}
+
+/**
+ * An exclusive lock on the state directory (O_EXCL file holding our pid), so two
+ * `env:up`s cannot both start services. A lock whose holder died is taken over.
+ */
+export async function acquireLock(stateDir: string, timeoutMs = 120_000): Promise<() => void> {
+  mkdirSync(stateDir, { recursive: true });
+  const lockFile = join(stateDir, 'env.lock');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder: number;
+    try {
+      holder = Number(readFileSync(lockFile, 'utf8').trim());
+    } catch {
+      continue; // released between our open and our read
+    }
+    if (holder === process.pid) throw new Error(`lock ${lockFile} is already held by this process`);
+    // An empty file is a holder between open and write: wait, unless it is old.
+    const stale = holder ? !isAlive(holder) : Date.now() - (statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 2000;
+    if (stale) {
+      // Stale: its holder is gone. Rename first so only one waiter removes it.
+      const moved = `${lockFile}.stale-${process.pid}`;
+      try {
+        renameSync(lockFile, moved);
+        rmSync(moved, { force: true });
+      } catch {
+        /* someone else took it over first */
+      }
+      continue;
+    }
+    if (Date.now() > deadline) throw new EnvironmentLockedError(lockFile, holder);
+    await sleep(50);
+  }
+}
+
+export const lockExists = (stateDir: string) => existsSync(join(stateDir, 'env.lock'));

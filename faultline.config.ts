@@ -1,0 +1,10 @@
+import { defineConfig } from './env/index.ts';
+
+// Faultline's own environment: every service, default options. See README "Config".
+export default defineConfig({
+  services: {
+    postgres: { database: 'app', user: 'app', password: 'app' },
+    redis: true,
+    anvil: { chainId: 31337, accounts: 10, balance: 10_000 },
+  },
+});

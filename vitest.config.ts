@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit tests sit beside the code; integration tests (real processes) live in test/.
+export default defineConfig({
+  test: {
+    include: ['{env,mocks,toxics,scenarios,runner,scripts}/**/*.test.ts', 'test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Integration suites start real servers; two cores do not like many at once.
+    maxWorkers: 2,
+  },
+});
