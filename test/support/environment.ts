@@ -1,0 +1,21 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { FaultlineConfig } from '../../env/config.ts';
+import { type Environment, startEnvironment } from '../../env/environment.ts';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * A config for a test: its own state dir and dotenv file in a temp folder (so it never
+ * touches a developer's running environment), the repo's shared tool and cache folder.
+ */
+export function testConfig(config: FaultlineConfig = {}): FaultlineConfig {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-test-'));
+  return { home: join(REPO_ROOT, '.faultline'), stateDir: join(dir, 'state'), dotenvFile: join(dir, '.env.faultline'), ...config };
+}
+
+/** Starts an environment for a test; dispose it with `await env.stop()` in afterAll. */
+export function testEnvironment(config: FaultlineConfig = {}): Promise<Environment> {
+  return startEnvironment(testConfig(config));
+}
