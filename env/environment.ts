@@ -210,7 +210,7 @@ async function bringUp(config: ResolvedConfig, log: (line: string) => void, sign
       await Promise.all((definition.dependsOn?.(options) ?? []).map(startService));
       await launchAndWait(definition, options, record);
       upstreams[name] = record.directUrl!;
-      await createProxy(await toxiproxyReady, record, definition, options);
+      await createProxies(await toxiproxyReady, record, definition, options);
       save();
     })();
     starting.set(name, promise);
@@ -291,16 +291,28 @@ async function waitUntilReady(
   }
 }
 
-async function createProxy(toxiproxy: Toxiproxy, record: ServiceRecord, definition: ServiceDefinition, options: any): Promise<void> {
+/** The service's own proxy (named after it), plus one per extra endpoint. */
+async function createProxies(toxiproxy: Toxiproxy, record: ServiceRecord, definition: ServiceDefinition, options: any): Promise<void> {
+  record.proxyPort = await createProxy(toxiproxy, record.name, record.port!);
+  record.url = definition.url(options, HOST, record.proxyPort);
+  const endpoints = definition.endpoints?.(options) ?? [];
+  record.endpoints = await Promise.all(
+    endpoints.map(async ({ proxy, envVar, path = '' }) => {
+      const proxyPort = await createProxy(toxiproxy, proxy, record.port!);
+      return { proxy, envVar, proxyPort, url: definition.url(options, HOST, proxyPort) + path, directUrl: record.directUrl! + path };
+    }),
+  );
+}
+
+async function createProxy(toxiproxy: Toxiproxy, name: string, upstreamPort: number): Promise<number> {
   for (let attempt = 1; ; attempt++) {
-    const proxyPort = await claimPort(`${record.name} proxy`);
+    const proxyPort = await claimPort(`${name} proxy`);
     try {
-      await toxiproxy.createProxy({ name: record.name, listen: `${HOST}:${proxyPort}`, upstream: `${HOST}:${record.port}`, enabled: true });
-      record.proxyPort = proxyPort;
-      record.url = definition.url(options, HOST, proxyPort);
-      return;
+      await toxiproxy.createProxy({ name, listen: `${HOST}:${proxyPort}`, upstream: `${HOST}:${upstreamPort}`, enabled: true });
+      return proxyPort;
     } catch (error) {
-      if (attempt >= 3) throw new FaultlineError(`Could not create the Toxiproxy proxy for ${record.name}: ${(error as Error).message}`, { cause: error });
+      // Most likely the free port was taken between claim and listen: try another.
+      if (attempt >= 3) throw new FaultlineError(`Could not create the Toxiproxy proxy ${name}: ${(error as Error).message}`, { cause: error });
     }
   }
 }
@@ -338,7 +350,11 @@ function dotenvVars(state: EnvironmentState): Record<string, string> {
   };
   for (const record of Object.values(state.services)) {
     vars[record.envVar] = record.url!;
-    vars[record.envVar.replace(/_URL$/, '_DIRECT_URL')] = record.directUrl!;
+    vars[directVar(record.envVar)] = record.directUrl!;
+    for (const endpoint of record.endpoints ?? []) {
+      vars[endpoint.envVar] = endpoint.url;
+      vars[directVar(endpoint.envVar)] = endpoint.directUrl;
+    }
   }
   // Until a simulated provider fronts it, apps reach the chain through anvil's own proxy.
   if (!vars.RPC_URL && vars.ANVIL_URL) {
@@ -347,6 +363,8 @@ function dotenvVars(state: EnvironmentState): Record<string, string> {
   }
   return vars;
 }
+
+const directVar = (envVar: string) => envVar.replace(/_URL$/, '_DIRECT_URL');
 
 function writeDotenv(file: string, vars: Record<string, string>): void {
   const body = Object.entries(vars)

@@ -18,6 +18,12 @@ export interface ServiceDefinition<Options = any> {
   dependsOn?: (options: Options) => string[];
   /** The URL a client uses to reach the service at host:port. */
   url(options: Options, host: string, port: number): string;
+  /**
+   * Extra Toxiproxy proxies beyond the default one named after the service, each with its
+   * own env var and URL path: e.g. one proxy per simulated RPC provider, so that one
+   * provider can go down while another stays up.
+   */
+  endpoints?(options: Options): Endpoint[];
   /** Prepare data directories and describe the process to launch on `port`. */
   prepare(ctx: ServiceContext, options: Options, port: number): Promise<LaunchSpec>;
   /** A real readiness probe (a query, a PING, an RPC call). Resolves to the server's version; throws until ready. */
@@ -37,6 +43,15 @@ export interface ServiceContext {
   upstreams: Record<string, string>;
   /** Directory relative paths in the config are resolved against. */
   rootDir: string;
+}
+
+export interface Endpoint {
+  /** Toxiproxy proxy name, e.g. "rpc-infura". */
+  proxy: string;
+  /** Env var for the proxied URL, e.g. "RPC_URL"; the direct one gets `_DIRECT` before `_URL`. */
+  envVar: string;
+  /** Appended to the service URL, e.g. "/infura/key1". */
+  path?: string;
 }
 
 /** A runtime-agnostic description of a server process. */

@@ -25,6 +25,8 @@ export interface ServiceRecord {
   envVar: string;
   version?: string;
   dataDir: string;
+  /** Additional proxies of this service (see ServiceDefinition.endpoints). */
+  endpoints?: Array<{ proxy: string; envVar: string; proxyPort: number; url: string; directUrl: string }>;
 }
 
 /** `.faultline/env.json`: machine-readable description of a running environment. */
