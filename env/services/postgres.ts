@@ -39,6 +39,7 @@ export const postgres = defineService({
     const tool = await ctx.tools.get('postgres');
     const binDir = dirname(tool.path);
     const user = unprivilegedUser();
+    if (user) assertReachable(ctx.dataDir, user.uid);
     const template = await templateCluster(ctx.cacheDir, binDir, tool.version, user);
     const dataDir = join(ctx.dataDir, 'pgdata');
     // cp -a keeps ownership and modes (postgres insists on 0700 for its data dir).
@@ -139,6 +140,23 @@ function unprivilegedUser(): { uid: number; gid: number } | undefined {
   }
   const [, , uid, gid] = line()!.split(':');
   return { uid: Number(uid), gid: Number(gid) };
+}
+
+/**
+ * Fails early and clearly when the unprivileged user cannot enter a parent of the data
+ * dir (e.g. a 0700 mkdtemp folder); postgres itself would only say "Permission denied".
+ */
+function assertReachable(dir: string, uid: number): void {
+  for (let current = dirname(dir); ; current = dirname(current)) {
+    const stat = statSync(current);
+    if (stat.uid !== uid && (stat.mode & 0o001) === 0) {
+      throw new FaultlineError(
+        `postgres: running as root, Postgres runs as the \`postgres\` user, which cannot enter ${current} ` +
+          `(mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}). Put stateDir under a directory others can enter, or \`chmod o+x ${current}\`.`,
+      );
+    }
+    if (dirname(current) === current) return;
+  }
 }
 
 /** The cached, initdb'ed cluster every environment copies. Built once per Postgres version. */

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FaultlineConfig } from '../../env/config.ts';
@@ -12,6 +12,8 @@ export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
  */
 export function testConfig(config: FaultlineConfig = {}): FaultlineConfig {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-test-'));
+  // mkdtemp makes it 0700; as root, Postgres runs as the `postgres` user and must reach its data dir inside.
+  chmodSync(dir, 0o755);
   return { home: join(REPO_ROOT, '.faultline'), stateDir: join(dir, 'state'), dotenvFile: join(dir, '.env.faultline'), ...config };
 }
 
