@@ -1,0 +1,84 @@
+/**
+ * What one chaos run produced: the runner fills it in, the reports render it, and
+ * `summary.json` is exactly this object. Times are ms since the run's time origin
+ * (`startedAt`), unless they are ISO strings.
+ */
+export interface RunResult {
+  runId: string;
+  scenario: string;
+  description: string;
+  profile: string;
+  seed: number;
+  /** Where the load went (always loopback unless --allow-remote-target was given). */
+  target: string;
+  startedAt: string;
+  durationMs: number;
+  verdict: 'PASS' | 'FAIL';
+  /** Why the verdict is what it is, one line per failed assertion (empty on PASS). */
+  reasons: string[];
+  phases: PhaseResult[];
+  timeline: TimelineEvent[];
+  thresholds: ThresholdResult[];
+  recovery: RecoveryResult[];
+  invariants: InvariantResult[];
+  /** Metric time series in fixed buckets, for the charts. */
+  series: SeriesPoint[];
+  /** e.g. mitigations switched off, environment reused or started, k6 version. */
+  context: Record<string, string>;
+}
+
+export interface PhaseResult {
+  name: string;
+  startMs: number;
+  endMs: number;
+  requests: number;
+  errorRate: number;
+  rps: number;
+  latency: { p50: number; p95: number; p99: number; max: number };
+  /** Present when the scenario's requests stream (LLM chat). */
+  firstToken?: { p50: number; p95: number };
+}
+
+export interface TimelineEvent {
+  fault: string;
+  layer: 'network' | 'http' | 'chain' | 'process';
+  target: string;
+  action: 'apply' | 'revert';
+  scheduledMs: number;
+  actualMs: number;
+  ok: boolean;
+  error?: string;
+}
+
+export interface ThresholdResult {
+  /** k6 metric with tags, e.g. `http_req_duration{phase:fault}`. */
+  metric: string;
+  expression: string;
+  /** The observed value the expression was checked against, when known. */
+  observed?: number;
+  ok: boolean;
+}
+
+export interface RecoveryResult {
+  fault: string;
+  revertedAtMs: number;
+  /** ms from revert until error rate and p95 were back within the baseline's bounds; undefined if never. */
+  recoveredAfterMs?: number;
+  boundMs?: number;
+  ok: boolean;
+}
+
+export interface InvariantResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface SeriesPoint {
+  tMs: number;
+  phase: string;
+  rps: number;
+  errorRate: number;
+  p50: number;
+  p95: number;
+}
