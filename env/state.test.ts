@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EnvironmentLockedError } from './errors.ts';
+import { acquireLock, type EnvironmentState, lockExists, readState, removeState, writeState } from './state.ts';
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'faultline-state-'));
+
+/** A pid that certainly belongs to no live process: one of a child that has exited. */
+function deadPid(): number {
+  const result = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(result.stdout.toString());
+}
+
+describe('acquireLock', () => {
+  it('writes our pid into the lock file and removes it on release', async () => {
+    const dir = tempDir();
+    const release = await acquireLock(dir);
+    expect(readFileSync(join(dir, 'env.lock'), 'utf8')).toBe(String(process.pid));
+    release();
+    expect(lockExists(dir)).toBe(false);
+  });
+
+  it('takes over a stale lock whose holder pid is dead', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'env.lock'), String(deadPid()));
+    const started = Date.now();
+    const release = await acquireLock(dir, 1000);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(readFileSync(join(dir, 'env.lock'), 'utf8')).toBe(String(process.pid));
+    release();
+  });
+
+  it('waits for a live holder and fails with EnvironmentLockedError naming it after the timeout', async () => {
+    const dir = tempDir();
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    children.push(holder);
+    writeFileSync(join(dir, 'env.lock'), String(holder.pid));
+    const started = Date.now();
+    const error = await acquireLock(dir, 300).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(error).toBeInstanceOf(EnvironmentLockedError);
+    expect((error as Error).message).toContain(`pid ${holder.pid}`);
+    expect((error as Error).message).toContain(join(dir, 'env.lock'));
+  });
+
+  it('gets the lock as soon as a live holder dies', async () => {
+    const dir = tempDir();
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    children.push(holder);
+    writeFileSync(join(dir, 'env.lock'), String(holder.pid));
+    setTimeout(() => holder.kill('SIGKILL'), 200);
+    const release = await acquireLock(dir, 5000);
+    expect(readFileSync(join(dir, 'env.lock'), 'utf8')).toBe(String(process.pid));
+    release();
+  });
+
+  it('lets only one of two concurrent waiters hold the lock at a time', async () => {
+    const dir = tempDir();
+    const first = await acquireLock(dir);
+    let secondHeld = false;
+    // A second holder in this process would be refused outright, so simulate one in a child.
+    const script = `import('${join(import.meta.dirname, 'state.ts')}').then(async (m) => { const r = await m.acquireLock(${JSON.stringify(dir)}, 5000); console.log('held'); r(); })`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    child.stdout!.on('data', () => (secondHeld = true));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(secondHeld).toBe(false);
+    first();
+    await new Promise((r) => child.once('exit', r));
+    expect(secondHeld).toBe(true);
+  });
+});
+
+describe('state file', () => {
+  it('round-trips and is removed', () => {
+    const dir = tempDir();
+    const state = { version: 1, status: 'up', ownerPid: 1, startedAt: 'now', seed: 7, configHash: 'x', runtime: 'local', services: {} } as unknown as EnvironmentState;
+    writeState(dir, state);
+    expect(readState(dir)).toEqual(state);
+    expect(existsSync(join(dir, 'env.json'))).toBe(true);
+    removeState(dir);
+    expect(readState(dir)).toBeUndefined();
+  });
+});
