@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { isAlive } from '../../env/runtimes/local.ts';
+import { isListening } from '../../env/ports.ts';
+import type { EnvironmentState } from '../../env/state.ts';
+
+/** Live processes (not zombies) whose environment contains `NAME=value`: finds every descendant of a CLI run we tagged. */
+export function processesWithEnv(name: string, value: string): number[] {
+  const needle = `${name}=${value}`;
+  return livePids().filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(needle);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Live members of process group `pgid` (services run as group leaders; postgres has children). */
+export function groupMembers(pgid: number): number[] {
+  return livePids().filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function livePids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => pid !== process.pid && isAlive(pid));
+}
+
+/** Every pid and port an environment's state file records: its processes, their ports and proxy ports. */
+export function recordedResources(state: EnvironmentState): { pids: number[]; ports: number[] } {
+  const records = [state.toxiproxy, ...Object.values(state.services)];
+  return {
+    pids: records.flatMap((r) => (r.process ? [r.process.pid] : [])),
+    ports: records.flatMap((r) => [r.port, r.proxyPort, ...(r.endpoints ?? []).map((e) => e.proxyPort)].filter((p): p is number => !!p)),
+  };
+}
+
+/** What is still running or listening of those resources: empty lists mean everything is gone. */
+export async function leftovers({ pids, ports }: { pids: number[]; ports: number[] }): Promise<{ processes: number[]; ports: number[] }> {
+  const listening = await Promise.all(ports.map(async (port) => ((await isListening(port)) ? [port] : [])));
+  return { processes: pids.flatMap(groupMembers), ports: listening.flat() };
+}
