@@ -1,0 +1,37 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runFixture } from './fixture.ts';
+import { RunIdInvalidError, writeReports } from './index.ts';
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'faultline-reports-'));
+
+describe('writeReports', () => {
+  it.each([true, false])('writes every report file into <reportsDir>/<runId>/ (pass=%s)', async (pass) => {
+    const dir = tempDir();
+    const result = runFixture({ pass });
+    const paths = await writeReports(result, dir, { env: {} });
+    expect(paths.dir).toBe(join(dir, result.runId));
+    const files = Object.entries(paths).filter(([key]) => key !== 'dir' && key !== 'stepSummary');
+    expect(files.map(([key]) => key).sort()).toEqual(['junitXml', 'overviewMd', 'reportMd', 'summaryJson']);
+    for (const [, file] of files) {
+      expect(existsSync(file), file).toBe(true);
+      expect(readFileSync(file, 'utf8').length).toBeGreaterThan(100);
+    }
+    expect(paths.overviewMd).toBe(join(dir, 'OVERVIEW.md'));
+    expect(readFileSync(paths.reportMd, 'utf8').startsWith(`# ${pass ? 'PASS' : 'FAIL'} `)).toBe(true);
+  });
+
+  it('writes summary.json as the RunResult itself, pretty-printed', async () => {
+    const result = runFixture({ pass: false });
+    const paths = await writeReports(result, tempDir(), { env: {} });
+    const text = readFileSync(paths.summaryJson, 'utf8');
+    expect(JSON.parse(text)).toEqual(result);
+    expect(text).toContain('\n  "scenario": "rpc-throttle",\n');
+  });
+
+  it.each(['../escape', 'a/b', '..', ''])('refuses the run id %j, which would not name one folder inside reportsDir', async (runId) => {
+    await expect(writeReports({ ...runFixture(), runId }, tempDir(), { env: {} })).rejects.toThrow(RunIdInvalidError);
+  });
+});

@@ -1,0 +1,56 @@
+import { assertionsOf } from './assertions.ts';
+import type { RunResult } from '../result.ts';
+
+/**
+ * junit.xml: one testsuite per run, one testcase per assertion (threshold, recovery bound,
+ * invariant), so CI shows each failed assertion by name.
+ */
+export function renderJunit(result: RunResult): string {
+  const assertions = assertionsOf(result);
+  const failures = assertions.filter((a) => !a.ok).length;
+  const seconds = (result.durationMs / 1000).toFixed(3);
+  const suiteName = `${result.scenario} (${result.profile})`;
+  const properties = [
+    ['runId', result.runId],
+    ['scenario', result.scenario],
+    ['profile', result.profile],
+    ['seed', String(result.seed)],
+    ['target', result.target],
+    ['verdict', result.verdict],
+    ...Object.entries(result.context).map(([k, v]) => [`context.${k}`, v]),
+  ];
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="faultline" tests="${assertions.length}" failures="${failures}" errors="0" time="${seconds}">`,
+    `  <testsuite name="${xml(suiteName)}" tests="${assertions.length}" failures="${failures}" errors="0" skipped="0" time="${seconds}" timestamp="${xml(result.startedAt)}">`,
+    '    <properties>',
+    ...properties.map(([name, value]) => `      <property name="${xml(name!)}" value="${xml(value!)}"/>`),
+    '    </properties>',
+  ];
+  for (const a of assertions) {
+    const open = `    <testcase classname="${xml(`faultline.${result.scenario}.${a.kind}`)}" name="${xml(a.name)}" time="0"`;
+    if (a.ok) {
+      lines.push(`${open}/>`);
+    } else {
+      lines.push(
+        `${open}>`,
+        `      <failure type="${a.kind}" message="${xml(a.message)}">${xml(`${a.name}\n${a.message}`)}</failure>`,
+        '    </testcase>',
+      );
+    }
+  }
+  if (result.description) lines.push(`    <system-out>${xml(result.description)}</system-out>`);
+  lines.push('  </testsuite>', '</testsuites>', '');
+  return lines.join('\n');
+}
+
+/** Escapes text for XML attributes and content, and drops characters XML 1.0 cannot carry at all. */
+export function xml(text: string): string {
+  return text
+    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}

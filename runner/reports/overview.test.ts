@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runFixture } from './fixture.ts';
+import { writeReports } from './index.ts';
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'faultline-reports-'));
+const rowsOf = (overview: string) => overview.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Scenario') && !l.startsWith('| ---'));
+
+describe('OVERVIEW.md', () => {
+  it('keeps the rows of two scenarios and replaces a scenario row on a newer run', async () => {
+    const dir = tempDir();
+    const env = {};
+    await writeReports(runFixture({ scenario: 'rpc-throttle', pass: false, runId: 'run-a1', startedAt: '2026-11-02T10:00:00.000Z' }), dir, { env });
+    await writeReports(runFixture({ scenario: 'redis-outage', pass: true, runId: 'run-b1', startedAt: '2026-11-02T10:05:00.000Z' }), dir, { env });
+
+    let rows = rowsOf(readFileSync(join(dir, 'OVERVIEW.md'), 'utf8'));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toBe('| redis-outage | ✅ PASS | smoke | 424242 | 2026-11-02T10:05:00.000Z | [run-b1](run-b1/report.md) |');
+    expect(rows[1]).toMatch(/^\| rpc-throttle \| ❌ \*\*FAIL\*\* \|.*\[run-a1\]\(run-a1\/report\.md\) \|$/);
+
+    await writeReports(runFixture({ scenario: 'rpc-throttle', pass: true, runId: 'run-a2', startedAt: '2026-11-02T10:10:00.000Z' }), dir, { env });
+    rows = rowsOf(readFileSync(join(dir, 'OVERVIEW.md'), 'utf8'));
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatch(/^\| rpc-throttle \| ✅ PASS \|.*\[run-a2\]\(run-a2\/report\.md\) \|$/);
+    expect(rows[0]).toContain('run-b1');
+  });
+
+  it('ignores folders without a readable summary', async () => {
+    const dir = tempDir();
+    await mkdir(join(dir, 'half-written'));
+    writeFileSync(join(dir, 'half-written', 'summary.json'), '{"scenario": "x", ');
+    await mkdir(join(dir, 'not-a-run'));
+    await writeReports(runFixture({ runId: 'run-1' }), dir, { env: {} });
+    expect(rowsOf(readFileSync(join(dir, 'OVERVIEW.md'), 'utf8'))).toHaveLength(1);
+  });
+
+  it('appends the same table to GITHUB_STEP_SUMMARY when it is set', async () => {
+    const dir = tempDir();
+    const stepSummary = join(dir, 'step-summary.md');
+    writeFileSync(stepSummary, '## earlier step\n\n');
+    const env = { GITHUB_STEP_SUMMARY: stepSummary };
+    const paths = await writeReports(runFixture({ scenario: 'db-latency', runId: 'run-d1' }), dir, { env });
+    expect(paths.stepSummary).toBe(stepSummary);
+    const text = readFileSync(stepSummary, 'utf8');
+    expect(text.startsWith('## earlier step\n\n## Faultline scenarios')).toBe(true);
+    expect(rowsOf(text)).toEqual([expect.stringMatching(/^\| db-latency \| ✅ PASS \| smoke \| 424242 \|/)]);
+    const withoutSummary = await writeReports(runFixture({ scenario: 'db-latency', runId: 'run-d2' }), dir, { env: {} });
+    expect(withoutSummary.stepSummary).toBeUndefined();
+    expect(readFileSync(stepSummary, 'utf8')).toBe(text);
+  });
+});
