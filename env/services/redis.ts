@@ -23,6 +23,12 @@ export const redis = defineService({
     };
   },
 
+  container: () => ({
+    image: 'redis:7.4.5',
+    port: 6379,
+    command: ['redis-server', '--save', '', '--appendonly', 'no'],
+  }),
+
   async probe(url) {
     const reply = await redisCommand(url, 'INFO server');
     return /redis_version:(\S+)/.exec(reply)?.[1] ?? 'unknown';
@@ -41,6 +47,8 @@ export function redisCommand(url: string, command: string, timeoutMs = 1000): Pr
     };
     socket.setTimeout(timeoutMs, () => fail(new Error(`no reply to ${command} within ${timeoutMs} ms`)));
     socket.once('error', fail);
+    // A proxy whose upstream is gone accepts, then closes without a word: without this the promise never settles.
+    socket.once('close', () => reject(new Error(`connection closed before a reply to ${command}`)));
     socket.on('data', (chunk) => {
       reply += chunk.toString('utf8');
       if (reply.startsWith('-')) return fail(new Error(reply.trim()));

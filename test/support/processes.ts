@@ -1,13 +1,18 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { isAlive } from '../../env/runtimes/local.ts';
 import { isListening } from '../../env/ports.ts';
 import type { EnvironmentState } from '../../env/state.ts';
 
-/** Live processes (not zombies) whose environment contains `NAME=value`: finds every descendant of a CLI run we tagged. */
-export function processesWithEnv(name: string, value: string): number[] {
+/**
+ * Live processes (not zombies) whose environment contains `NAME=value`, or whose working
+ * directory is inside `dir`: every descendant of a CLI run we tagged. (redis-server
+ * overwrites its environ block when it sets its process title, but it chdirs into its data dir.)
+ */
+export function processesWithEnv(name: string, value: string, dir?: string): number[] {
   const needle = `${name}=${value}`;
   return livePids().filter((pid) => {
     try {
+      if (dir && `${readlinkSync(`/proc/${pid}/cwd`)}/`.startsWith(`${dir}/`)) return true;
       return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(needle);
     } catch {
       return false;
@@ -47,4 +52,25 @@ export function recordedResources(state: EnvironmentState): { pids: number[]; po
 export async function leftovers({ pids, ports }: { pids: number[]; ports: number[] }): Promise<{ processes: number[]; ports: number[] }> {
   const listening = await Promise.all(ports.map(async (port) => ((await isListening(port)) ? [port] : [])));
   return { processes: pids.flatMap(groupMembers), ports: listening.flat() };
+}
+
+/** "pid ppid command line" of a process, for readable failures. */
+export function describeProcess(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    return `${pid} ppid=${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]} ${cmdline}`;
+  } catch {
+    return `${pid} (gone)`;
+  }
+}
+
+/** The parent pid of a live process, or undefined. */
+export function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
 }
