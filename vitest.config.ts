@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ['{env,mocks,toxics,scenarios,runner,scripts}/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    // 'default' for people; the summary line `tests: N passed, N failed` for CI harnesses.
+    reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration suites start real servers; two cores do not like many at once.
