@@ -14,7 +14,7 @@ describe('writeReports', () => {
     const paths = await writeReports(result, dir, { env: {} });
     expect(paths.dir).toBe(join(dir, result.runId));
     const files = Object.entries(paths).filter(([key]) => key !== 'dir' && key !== 'stepSummary');
-    expect(files.map(([key]) => key).sort()).toEqual(['junitXml', 'overviewMd', 'reportMd', 'summaryJson']);
+    expect(files.map(([key]) => key).sort()).toEqual(['closureMd', 'junitXml', 'overviewMd', 'reportHtml', 'reportMd', 'summaryJson']);
     for (const [, file] of files) {
       expect(existsSync(file), file).toBe(true);
       expect(readFileSync(file, 'utf8').length).toBeGreaterThan(100);

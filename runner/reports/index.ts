@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FaultlineError } from '../../env/errors.ts';
+import { renderClosure } from './closure.ts';
+import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { appendStepSummary, latestRuns, renderOverview, writeAtomically } from './overview.ts';
@@ -14,7 +16,9 @@ export interface ReportPaths {
   dir: string;
   summaryJson: string;
   reportMd: string;
+  reportHtml: string;
   junitXml: string;
+  closureMd: string;
   overviewMd: string;
   /** The GitHub Actions job summary the overview was appended to, when GITHUB_STEP_SUMMARY was set. */
   stepSummary?: string;
@@ -58,7 +62,9 @@ export async function writeReports(result: RunResult, reportsDir: string, option
     dir,
     summaryJson: await write('summary.json', `${JSON.stringify(result, null, 2)}\n`),
     reportMd: await write('report.md', renderMarkdown(result)),
+    reportHtml: await write('report.html', renderHtml(result)),
     junitXml: await write('junit.xml', renderJunit(result)),
+    closureMd: await write('closure.md', renderClosure(result)),
     overviewMd: join(reportsDir, 'OVERVIEW.md'),
   };
 

@@ -1,0 +1,138 @@
+import { escapeHtml } from './escape.ts';
+import { offset } from './format.ts';
+import type { RunResult, SeriesPoint } from '../result.ts';
+import { faultWindows } from './windows.ts';
+
+/** Drawing sizes in SVG user units; the SVG scales to the page width. */
+const WIDTH = 1000;
+const LEFT = 64;
+const RIGHT = 16;
+const PANEL = 150;
+const GAP = 34;
+const PHASE_ROW = 22;
+const LANE = 16;
+const AXIS = 34;
+
+interface Line {
+  label: string;
+  color: string;
+  value: (p: SeriesPoint) => number;
+}
+interface Panel {
+  title: string;
+  unit: (v: number) => string;
+  lines: Line[];
+}
+
+const PANELS: Panel[] = [
+  {
+    title: 'Latency',
+    unit: (v) => (v >= 1000 ? `${trim(v / 1000)} s` : `${trim(v)} ms`),
+    lines: [
+      { label: 'p50', color: '#2563eb', value: (p) => p.p50 },
+      { label: 'p95', color: '#ea580c', value: (p) => p.p95 },
+    ],
+  },
+  { title: 'Error rate', unit: (v) => `${trim(v * 100)}%`, lines: [{ label: 'errors', color: '#dc2626', value: (p) => p.errorRate }] },
+  { title: 'Requests per second', unit: (v) => trim(v), lines: [{ label: 'req/s', color: '#16a34a', value: (p) => p.rps }] },
+];
+
+/**
+ * One inline SVG with three stacked panels (latency p50/p95, error rate, req/s) over the run's
+ * time, phases labelled along the top and one shaded rect per fault window across all panels.
+ */
+export function renderChart(result: RunResult): string {
+  const windows = faultWindows(result);
+  const top = PHASE_ROW + windows.length * LANE + 8;
+  const height = top + PANELS.length * PANEL + (PANELS.length - 1) * GAP + AXIS;
+  const plotWidth = WIDTH - LEFT - RIGHT;
+  const end = Math.max(result.durationMs, ...result.series.map((p) => p.tMs), ...result.phases.map((p) => p.endMs), 1);
+  const x = (t: number) => LEFT + (Math.min(Math.max(t, 0), end) / end) * plotWidth;
+  const panelsBottom = top + PANELS.length * PANEL + (PANELS.length - 1) * GAP;
+  const out: string[] = [];
+
+  out.push(
+    `<svg class="chart" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(`Latency, error rate and requests per second of ${result.scenario}`)}">`,
+  );
+
+  // Phases: a boundary line at each start, the name centred over its span.
+  result.phases.forEach((phase, i) => {
+    const x0 = x(phase.startMs);
+    const x1 = x(phase.endMs);
+    if (i > 0 || phase.startMs > 0) out.push(`<line class="phase-boundary" x1="${r(x0)}" y1="${PHASE_ROW - 4}" x2="${r(x0)}" y2="${r(panelsBottom)}"/>`);
+    out.push(`<text class="phase-label" x="${r((x0 + x1) / 2)}" y="${PHASE_ROW - 8}" text-anchor="middle">${escapeHtml(phase.name)}</text>`);
+  });
+
+  // Fault windows: a lane with the fault's name above, and the shading through every panel.
+  windows.forEach((w, i) => {
+    const x0 = x(w.startMs);
+    const wide = Math.max(x(w.endMs) - x0, 1);
+    const laneY = PHASE_ROW + i * LANE;
+    const title = `${w.fault} (${w.layer} → ${w.target}): ${offset(w.startMs)} – ${w.unreverted ? 'end of run, never reverted' : offset(w.endMs)}`;
+    out.push(
+      `<g class="fault"><title>${escapeHtml(title)}</title>`,
+      `<rect class="fault-lane" x="${r(x0)}" y="${laneY + 2}" width="${r(wide)}" height="${LANE - 4}" rx="2"/>`,
+      `<text class="fault-label" x="${r(x0 + 4)}" y="${laneY + LANE - 5}">${escapeHtml(w.fault)}</text>`,
+      `<rect class="fault-window" x="${r(x0)}" y="${top}" width="${r(wide)}" height="${r(panelsBottom - top)}"/>`,
+      '</g>',
+    );
+  });
+
+  PANELS.forEach((panel, i) => out.push(renderPanel(panel, result.series, top + i * (PANEL + GAP), x)));
+
+  // Time axis under the last panel.
+  for (const t of ticks(end, 8)) {
+    out.push(
+      `<line class="tick" x1="${r(x(t))}" y1="${r(panelsBottom)}" x2="${r(x(t))}" y2="${r(panelsBottom + 5)}"/>`,
+      `<text class="axis" x="${r(x(t))}" y="${r(panelsBottom + 18)}" text-anchor="middle">${trim(t / 1000)} s</text>`,
+    );
+  }
+  out.push(`<text class="axis" x="${WIDTH - RIGHT}" y="${height - 2}" text-anchor="end">time since start</text>`, '</svg>');
+  return out.join('\n');
+}
+
+function renderPanel(panel: Panel, series: SeriesPoint[], y0: number, x: (t: number) => number): string {
+  const values = series.flatMap((p) => panel.lines.map((l) => l.value(p))).filter(Number.isFinite);
+  const max = niceCeil(Math.max(0, ...values));
+  const y = (v: number) => y0 + PANEL - (Math.max(0, v) / max) * PANEL;
+  const out = [`<g class="panel">`, `<rect class="plot" x="${LEFT}" y="${y0}" width="${WIDTH - LEFT - RIGHT}" height="${PANEL}"/>`];
+  for (const v of ticks(max, 4)) {
+    out.push(
+      `<line class="grid" x1="${LEFT}" y1="${r(y(v))}" x2="${WIDTH - RIGHT}" y2="${r(y(v))}"/>`,
+      `<text class="axis" x="${LEFT - 6}" y="${r(y(v) + 4)}" text-anchor="end">${escapeHtml(panel.unit(v))}</text>`,
+    );
+  }
+  out.push(`<text class="panel-title" x="${LEFT + 6}" y="${y0 + 15}">${escapeHtml(panel.title)}</text>`);
+  let legendX = WIDTH - RIGHT - 8;
+  for (const line of [...panel.lines].reverse()) {
+    out.push(`<text class="legend" x="${legendX}" y="${y0 + 15}" text-anchor="end" fill="${line.color}">━ ${escapeHtml(line.label)}</text>`);
+    legendX -= 70;
+  }
+  if (series.length === 0) {
+    out.push(`<text class="axis" x="${WIDTH / 2}" y="${y0 + PANEL / 2}" text-anchor="middle">no samples</text>`);
+  }
+  for (const line of panel.lines) {
+    const points = series.filter((p) => Number.isFinite(line.value(p))).map((p) => `${r(x(p.tMs))},${r(y(line.value(p)))}`);
+    if (points.length > 0) out.push(`<polyline class="series" stroke="${line.color}" points="${points.join(' ')}"/>`);
+  }
+  out.push('</g>');
+  return out.join('\n');
+}
+
+/** The smallest 1/2/5 × 10^n at or above `v` (at least 1 unit of something), so ticks land on round numbers. */
+export function niceCeil(v: number): number {
+  if (!(v > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(v));
+  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= v * 1.0001) return step * power;
+  return 10 * power;
+}
+
+function ticks(max: number, count: number): number[] {
+  const step = niceCeil(max / count);
+  const out: number[] = [];
+  for (let v = 0; v <= max + step / 1000; v += step) out.push(v);
+  return out;
+}
+
+const r = (v: number) => (Math.round(v * 10) / 10).toString();
+const trim = (v: number) => String(Number(v.toPrecision(3)));
