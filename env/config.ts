@@ -15,7 +15,13 @@ export interface FaultlineConfig {
   stateDir?: string;
   /** The dotenv file written for apps. Default `.env.faultline`. */
   dotenvFile?: string;
-  runtime?: 'local';
+  /**
+   * How services run: `local` processes (default), `containers` (Docker, through
+   * testcontainers), or `auto` (containers when a Docker engine answers, else local).
+   */
+  runtime?: RuntimeSetting;
+  /** Containers runtime: image per service (and `toxiproxy`); `FAULTLINE_<NAME>_IMAGE` env vars override these. */
+  containers?: { images?: Record<string, string> };
   toxiproxy?: { port?: number };
   /**
    * Services to start, by name, with their options; `false` or absent leaves one out.
@@ -32,7 +38,8 @@ export interface ResolvedConfig {
   home: string;
   stateDir: string;
   dotenvFile: string;
-  runtime: 'local';
+  runtime: RuntimeSetting;
+  containers: { images: Record<string, string> };
   toxiproxy: { port?: number };
   /** Enabled services only, with parsed options, in start order of the config. */
   services: Record<string, any>;
@@ -46,6 +53,9 @@ export function defineConfig(config: FaultlineConfig): FaultlineConfig {
   return config;
 }
 
+export type RuntimeSetting = 'local' | 'containers' | 'auto';
+export const RUNTIME_SETTINGS: RuntimeSetting[] = ['local', 'containers', 'auto'];
+
 export const DEFAULT_SERVICES = ['postgres', 'redis', 'anvil'];
 export const CONFIG_FILE = 'faultline.config.ts';
 
@@ -55,7 +65,8 @@ const topLevel = z.strictObject({
   home: z.string().min(1).default('.faultline'),
   stateDir: z.string().min(1).optional(),
   dotenvFile: z.string().min(1).default('.env.faultline'),
-  runtime: z.literal('local').default('local'),
+  runtime: z.enum(RUNTIME_SETTINGS).default('local'),
+  containers: z.strictObject({ images: z.record(z.string(), z.string().min(1)).default({}) }).default({ images: {} }),
   toxiproxy: z.strictObject({ port: portSchema.optional() }).default({}),
   services: z.record(z.string(), z.union([z.boolean(), z.record(z.string(), z.unknown())])).optional(),
 });
@@ -88,6 +99,9 @@ export function resolveConfig(input: unknown, file = '(inline config)', rootDir 
       if (!(dependency in services)) problems.push(`services.${name}: needs service "${dependency}", which is not enabled`);
     }
   }
+  for (const name of Object.keys(rest.containers.images)) {
+    if (name !== 'toxiproxy' && !knownServices[name]) problems.push(`containers.images.${name}: unknown service "${name}"; known are: toxiproxy, ${Object.keys(knownServices).join(', ')}`);
+  }
   if (problems.length > 0) throw new ConfigInvalidError(file, problems);
 
   const home = resolve(rootDir, rest.home);
@@ -99,6 +113,7 @@ export function resolveConfig(input: unknown, file = '(inline config)', rootDir 
     stateDir: rest.stateDir ? resolve(rootDir, rest.stateDir) : home,
     dotenvFile: resolve(rootDir, rest.dotenvFile),
     runtime: rest.runtime,
+    containers: rest.containers,
     toxiproxy: rest.toxiproxy,
     services,
   };

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import type { Toxiproxy } from 'toxiproxy-node-client';
 import { type FaultlineConfig, type ResolvedConfig, resolveConfig } from './config.ts';
 import { FaultlineError, HealthCheckTimeoutError, ServiceCrashedError } from './errors.ts';
-import { claimPort, HOST } from './ports.ts';
-import { isAlive, launch, type LaunchedProcess, sleep, startTimeOf, stopProcessGroup } from './runtimes/local.ts';
+import { HOST } from './ports.ts';
+import { chooseRuntime, runtimeNamed } from './runtimes/index.ts';
+import { sleep } from './runtimes/local.ts';
+import type { Runtime, StartedUnit } from './runtimes/runtime.ts';
 import type { ServiceContext, ServiceDefinition } from './service.ts';
 import { services as definitions } from './services/index.ts';
-import { acquireLock, type EnvironmentState, type ProcessRecord, readState, removeState, type ServiceRecord, writeState } from './state.ts';
+import { acquireLock, type EnvironmentState, readState, removeState, type ServiceRecord, writeState } from './state.ts';
 import { Toolbox } from './tools/toolbox.ts';
 import { toxiproxyClient, toxiproxyServer } from './toxiproxy.ts';
 
@@ -20,7 +22,10 @@ export interface StartedService {
   directUrl: string;
   port: number;
   proxyPort: number;
+  /** The local runtime's process id; 0 under the containers runtime (see containerId). */
   pid: number;
+  /** The container's id under the containers runtime. */
+  containerId?: string;
 }
 
 /** A running environment. Dispose it (`await using env = ...`) or call `stop()`. */
@@ -58,7 +63,7 @@ export async function startEnvironment(config: FaultlineConfig | ResolvedConfig 
   try {
     const existing = readState(resolved.stateDir);
     if (existing) {
-      if (existing.status === 'up' && allAlive(existing)) {
+      if (existing.status === 'up' && (await allAlive(existing, resolved))) {
         if (existing.configHash !== configHash(resolved)) {
           throw new FaultlineError(
             `An environment with a different config is already up in ${resolved.stateDir}. Run \`npm run env:down\` first, then env:up again.`,
@@ -94,6 +99,7 @@ export async function stopEnvironment(config: FaultlineConfig | ResolvedConfig =
 export interface ServiceHealth {
   name: string;
   pid?: number;
+  containerId?: string;
   alive: boolean;
   /** Probe through the proxy: undefined when healthy, else why not. */
   proxyError?: string;
@@ -108,6 +114,7 @@ export async function environmentStatus(config: FaultlineConfig | ResolvedConfig
   const resolved = isResolved(config) ? config : resolveConfig(config);
   const state = readState(resolved.stateDir);
   if (!state) return { services: [] };
+  const runtime = await runtimeNamed(state.runtime, resolved);
   const probe = async (definition: ServiceDefinition, options: unknown, url?: string) => {
     if (!url) return 'not started';
     try {
@@ -121,10 +128,11 @@ export async function environmentStatus(config: FaultlineConfig | ResolvedConfig
     [['toxiproxy', state.toxiproxy] as const, ...Object.entries(state.services)].map(async ([name, record]) => {
       const definition = name === 'toxiproxy' ? toxiproxyServer : definitions[name]!;
       const options = resolved.services[name] ?? definition.options.parse({});
-      const alive = record.process ? isAlive(record.process.pid) : false;
+      const alive = await runtime.isAlive(record);
       return {
         name,
         pid: record.process?.pid,
+        containerId: record.container?.id,
         alive,
         directError: await probe(definition, options, record.directUrl),
         proxyError: name === 'toxiproxy' ? undefined : await probe(definition, options, record.url),
@@ -148,12 +156,14 @@ function prepareStateDir(stateDir: string): void {
 }
 
 function configHash(config: ResolvedConfig): string {
-  const { services, toxiproxy, seed, runtime } = config;
-  return createHash('sha256').update(JSON.stringify({ services, toxiproxy, seed, runtime })).digest('hex').slice(0, 16);
+  const { services, toxiproxy, seed, runtime, containers } = config;
+  return createHash('sha256').update(JSON.stringify({ services, toxiproxy, seed, runtime, containers })).digest('hex').slice(0, 16);
 }
 
-function allAlive(state: EnvironmentState): boolean {
-  return [state.toxiproxy, ...Object.values(state.services)].every((r) => r.process && isAlive(r.process.pid));
+async function allAlive(state: EnvironmentState, config: ResolvedConfig): Promise<boolean> {
+  const runtime = await runtimeNamed(state.runtime, config);
+  const alive = await Promise.all([state.toxiproxy, ...Object.values(state.services)].map((r) => runtime.isAlive(r)));
+  return alive.every(Boolean);
 }
 
 /** Starts toxiproxy and every service in parallel (respecting dependsOn), then creates one proxy per service. */
@@ -162,6 +172,7 @@ async function bringUp(config: ResolvedConfig, log: (line: string) => void, sign
   rmSync(join(stateDir, 'logs'), { recursive: true, force: true });
   mkdirSync(join(stateDir, 'logs'), { recursive: true });
   const seed = config.seed ?? randomInt(2 ** 31);
+  const runtime = await chooseRuntime(config);
   const state: EnvironmentState = {
     version: 1,
     status: 'starting',
@@ -169,7 +180,8 @@ async function bringUp(config: ResolvedConfig, log: (line: string) => void, sign
     startedAt: new Date().toISOString(),
     seed,
     configHash: configHash(config),
-    runtime: config.runtime,
+    runtime: runtime.name,
+    ...runtime.describe?.(),
     toxiproxy: { name: 'toxiproxy', envVar: toxiproxyServer.envVar, dataDir: join(stateDir, 'run', 'toxiproxy') },
     services: {},
   };
@@ -187,14 +199,17 @@ async function bringUp(config: ResolvedConfig, log: (line: string) => void, sign
     upstreams,
     rootDir: config.rootDir,
   });
-  const launchAndWait = async (definition: ServiceDefinition, options: any, record: ServiceRecord) => {
+  const launchAndWait = async (definition: ServiceDefinition, options: any, record: ServiceRecord, proxies?: string[]) => {
     const started = Date.now();
-    await launchUntilReady(definition, options, record, contextFor(record), stateDir, save, signal);
+    const unit = await launchUntilReady(runtime, definition, options, record, contextFor(record), stateDir, save, signal, proxies);
     await definition.afterReady?.(contextFor(record), options, record.directUrl!);
     log(`${record.name} ready in ${Date.now() - started} ms`);
+    return unit;
   };
 
-  const toxiproxyReady = launchAndWait(toxiproxyServer, config.toxiproxy, state.toxiproxy).then(() => {
+  // Every proxy the environment will create, known up front: a containerised Toxiproxy can only listen on ports published at its start.
+  const proxies = Object.entries(config.services).flatMap(([name, options]) => [name, ...(definitions[name]!.endpoints?.(options) ?? []).map((e) => e.proxy)]);
+  const toxiproxyReady = launchAndWait(toxiproxyServer, config.toxiproxy, state.toxiproxy, proxies).then(() => {
     state.toxiproxy.apiUrl = state.toxiproxy.directUrl;
     return toxiproxyClient(state.toxiproxy.directUrl!);
   });
@@ -208,9 +223,9 @@ async function bringUp(config: ResolvedConfig, log: (line: string) => void, sign
     state.services[name] = record;
     promise = (async () => {
       await Promise.all((definition.dependsOn?.(options) ?? []).map(startService));
-      await launchAndWait(definition, options, record);
+      const unit = await launchAndWait(definition, options, record);
       upstreams[name] = record.directUrl!;
-      await createProxies(await toxiproxyReady, record, definition, options);
+      await createProxies(await toxiproxyReady, runtime, record, unit.upstream, definition, options);
       save();
     })();
     starting.set(name, promise);
@@ -230,8 +245,9 @@ async function bringUp(config: ResolvedConfig, log: (line: string) => void, sign
   return state;
 }
 
-/** Launches a service and waits for its probe. Retries on a fresh port if a free port was taken in between. */
+/** Starts a service on the runtime and waits for its probe. Retries on a fresh port if a free port was taken in between. */
 async function launchUntilReady(
+  runtime: Runtime,
   definition: ServiceDefinition,
   options: any,
   record: ServiceRecord,
@@ -239,22 +255,20 @@ async function launchUntilReady(
   stateDir: string,
   save: () => void,
   signal?: AbortSignal,
-): Promise<void> {
+  proxies?: string[],
+): Promise<StartedUnit> {
   const logFile = join(stateDir, 'logs', `${record.name}.log`);
   for (let attempt = 1; ; attempt++) {
     rmSync(record.dataDir, { recursive: true, force: true });
     mkdirSync(record.dataDir, { recursive: true });
-    const port = await claimPort(record.name, options.port);
-    const spec = await definition.prepare(ctx, options, port);
-    signal?.throwIfAborted();
-    const process_ = launch(spec, logFile);
-    record.process = { pid: process_.pid, command: spec.command, startTime: startTimeOf(process_.pid), stopSignal: spec.stopSignal ?? 'SIGTERM', logFile };
-    record.port = port;
-    record.directUrl = definition.url(options, HOST, port);
+    const unit = await runtime.start({ definition, options, ctx, logFile, proxies, signal });
+    Object.assign(record, unit.record);
+    record.port = unit.port;
+    record.directUrl = definition.url(options, HOST, unit.port);
     save();
     try {
-      record.version = await waitUntilReady(definition, options, record, process_, spec.readyTimeoutMs ?? 30_000, signal);
-      return;
+      record.version = await waitUntilReady(definition, options, record, unit, logFile, signal);
+      return unit;
     } catch (error) {
       const portRace = error instanceof ServiceCrashedError && !options.port && /in use|EADDRINUSE/i.test(error.logTail);
       if (!portRace || attempt >= 3) throw error;
@@ -266,15 +280,15 @@ async function waitUntilReady(
   definition: ServiceDefinition,
   options: unknown,
   record: ServiceRecord,
-  process_: LaunchedProcess,
-  timeoutMs: number,
+  unit: StartedUnit,
+  logFile: string,
   signal?: AbortSignal,
 ): Promise<string> {
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  void process_.exited.then((e) => (exit = e));
+  void unit.exited.then((e) => (exit = e));
+  const timeoutMs = unit.readyTimeoutMs;
   const deadline = Date.now() + timeoutMs;
   let lastError = 'not probed yet';
-  const logFile = record.process!.logFile;
   for (;;) {
     signal?.throwIfAborted();
     if (exit) throw new ServiceCrashedError(record.name, exit.code, exit.signal, logTail(logFile), logFile);
@@ -284,7 +298,7 @@ async function waitUntilReady(
       lastError = (error as Error).message;
     }
     if (Date.now() > deadline) {
-      await stopProcessGroup(process_.pid, 'SIGKILL', 0);
+      await unit.kill();
       throw new HealthCheckTimeoutError(record.name, timeoutMs, lastError, logTail(logFile), logFile);
     }
     await sleep(15);
@@ -292,24 +306,24 @@ async function waitUntilReady(
 }
 
 /** The service's own proxy (named after it), plus one per extra endpoint. */
-async function createProxies(toxiproxy: Toxiproxy, record: ServiceRecord, definition: ServiceDefinition, options: any): Promise<void> {
-  record.proxyPort = await createProxy(toxiproxy, record.name, record.port!);
+async function createProxies(toxiproxy: Toxiproxy, runtime: Runtime, record: ServiceRecord, upstream: string, definition: ServiceDefinition, options: any): Promise<void> {
+  record.proxyPort = await createProxy(toxiproxy, runtime, record.name, upstream);
   record.url = definition.url(options, HOST, record.proxyPort);
   const endpoints = definition.endpoints?.(options) ?? [];
   record.endpoints = await Promise.all(
     endpoints.map(async ({ proxy, envVar, path = '' }) => {
-      const proxyPort = await createProxy(toxiproxy, proxy, record.port!);
+      const proxyPort = await createProxy(toxiproxy, runtime, proxy, upstream);
       return { proxy, envVar, proxyPort, url: definition.url(options, HOST, proxyPort) + path, directUrl: record.directUrl! + path };
     }),
   );
 }
 
-async function createProxy(toxiproxy: Toxiproxy, name: string, upstreamPort: number): Promise<number> {
+async function createProxy(toxiproxy: Toxiproxy, runtime: Runtime, name: string, upstream: string): Promise<number> {
   for (let attempt = 1; ; attempt++) {
-    const proxyPort = await claimPort(`${name} proxy`);
+    const { listen, port } = await runtime.proxyAddress(name);
     try {
-      await toxiproxy.createProxy({ name, listen: `${HOST}:${proxyPort}`, upstream: `${HOST}:${upstreamPort}`, enabled: true });
-      return proxyPort;
+      await toxiproxy.createProxy({ name, listen, upstream, enabled: true });
+      return port;
     } catch (error) {
       // Most likely the free port was taken between claim and listen: try another.
       if (attempt >= 3) throw new FaultlineError(`Could not create the Toxiproxy proxy ${name}: ${(error as Error).message}`, { cause: error });
@@ -317,20 +331,12 @@ async function createProxy(toxiproxy: Toxiproxy, name: string, upstreamPort: num
   }
 }
 
-/** Stops every recorded process, removes service data, the state file and the dotenv file. */
+/** Stops every recorded process or container, removes service data, the state file and the dotenv file. */
 async function teardown(state: EnvironmentState, config: ResolvedConfig): Promise<void> {
-  const records = [state.toxiproxy, ...Object.values(state.services)];
-  await Promise.all(records.map((r) => (r.process ? stopRecorded(r.process) : undefined)));
+  await (await runtimeNamed(state.runtime, config)).teardown(state);
   rmSync(join(config.stateDir, 'run'), { recursive: true, force: true });
   removeState(config.stateDir);
   if (existsSync(config.dotenvFile) && readFileSync(config.dotenvFile, 'utf8').startsWith(DOTENV_HEADER)) rmSync(config.dotenvFile);
-}
-
-async function stopRecorded(record: ProcessRecord): Promise<void> {
-  if (!isAlive(record.pid)) return;
-  const startTime = startTimeOf(record.pid);
-  if (record.startTime && startTime && startTime !== record.startTime) return; // the pid now belongs to someone else
-  await stopProcessGroup(record.pid, record.stopSignal);
 }
 
 function logTail(logFile: string, lines = 20): string {
@@ -377,7 +383,7 @@ function handleFor(state: EnvironmentState, config: ResolvedConfig, reused: bool
   const services = Object.fromEntries(
     Object.values(state.services).map((r) => [
       r.name,
-      { name: r.name, version: r.version!, url: r.url!, directUrl: r.directUrl!, port: r.port!, proxyPort: r.proxyPort!, pid: r.process!.pid },
+      { name: r.name, version: r.version!, url: r.url!, directUrl: r.directUrl!, port: r.port!, proxyPort: r.proxyPort!, pid: r.process?.pid ?? 0, containerId: r.container?.id },
     ]),
   );
   let stopped: Promise<void> | undefined;

@@ -92,3 +92,15 @@ function indent(text: string): string {
     .map((l) => `    ${l}`)
     .join('\n');
 }
+
+/** The containers runtime was chosen but no Docker engine answered. */
+export class DockerUnavailableError extends FaultlineError {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(
+      `The containers runtime needs a Docker engine, and none answered (${reason}). ` +
+        'Start Docker Desktop, or on Linux the docker service (`sudo systemctl start docker`; check with `docker info`; ' +
+        'DOCKER_HOST selects another engine). Or use the local runtime: `runtime: "local"` in faultline.config.ts, or `--runtime local`.',
+      options,
+    );
+  }
+}

@@ -26,6 +26,11 @@ export interface ServiceDefinition<Options = any> {
   endpoints?(options: Options): Endpoint[];
   /** Prepare data directories and describe the process to launch on `port`. */
   prepare(ctx: ServiceContext, options: Options, port: number): Promise<LaunchSpec>;
+  /**
+   * How the containers runtime runs it. A service without this stays a local process
+   * under every runtime (the mocks do).
+   */
+  container?(ctx: ServiceContext, options: Options): ContainerSpec;
   /** A real readiness probe (a query, a PING, an RPC call). Resolves to the server's version; throws until ready. */
   probe(url: string, options: Options): Promise<string>;
   /** Runs once after the first successful probe: create databases, run migrations. */
@@ -65,6 +70,24 @@ export interface LaunchSpec {
   /** Signal for a fast, clean stop (postgres: SIGINT, "fast shutdown"). Defaults to SIGTERM. */
   stopSignal?: NodeJS.Signals;
   /** How long the readiness probe may take before start-up fails. */
+  readyTimeoutMs?: number;
+}
+
+/** A runtime-agnostic description of a server in a container (the containers runtime). */
+export interface ContainerSpec {
+  /**
+   * The official image with a pinned tag. `FAULTLINE_<NAME>_IMAGE` or the config's
+   * `containers.images.<name>` override it (e.g. a mirror, or a locally built stand-in).
+   */
+  image: string;
+  /** The port the server listens on inside the container. */
+  port: number;
+  env?: Record<string, string>;
+  /** Replaces the image's entrypoint (e.g. ["anvil"] in Foundry's `/bin/sh -c` image). */
+  entrypoint?: string[];
+  /** Replaces the image's CMD. */
+  command?: string[];
+  /** How long the readiness probe may take once the container runs. */
   readyTimeoutMs?: number;
 }
 

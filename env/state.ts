@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { join } from 'node:path';
 import { EnvironmentLockedError } from './errors.ts';
 import { isAlive, sleep } from './runtimes/local.ts';
+import type { RuntimeName } from './runtimes/runtime.ts';
 
 /** One running process as recorded in env.json: enough for `env:down` to stop it from another terminal. */
 export interface ProcessRecord {
@@ -13,9 +14,18 @@ export interface ProcessRecord {
   logFile: string;
 }
 
+/** One container as recorded in env.json (containers runtime). */
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  image: string;
+  logFile: string;
+}
+
 export interface ServiceRecord {
   name: string;
   process?: ProcessRecord;
+  container?: ContainerRecord;
   /** Where the service itself listens. */
   port?: number;
   /** Where its Toxiproxy proxy listens. */
@@ -39,7 +49,9 @@ export interface EnvironmentState {
   seed: number;
   /** Hash of the resolved config, so a different config is not silently reused. */
   configHash: string;
-  runtime: 'local';
+  runtime: RuntimeName;
+  /** Containers runtime: the label every container and network of this environment carries, and the network. */
+  containers?: { label: string; network: string };
   toxiproxy: ServiceRecord & { apiUrl?: string };
   services: Record<string, ServiceRecord>;
 }

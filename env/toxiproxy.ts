@@ -19,6 +19,12 @@ export const toxiproxyServer = defineService({
     return { command: tool.path, args: ['-host', '127.0.0.1', '-port', String(port), '-seed', String(ctx.seed)] };
   },
 
+  container: (ctx) => ({
+    image: 'ghcr.io/shopify/toxiproxy:2.12.0',
+    port: 8474,
+    command: ['-host=0.0.0.0', '-port=8474', `-seed=${ctx.seed}`],
+  }),
+
   async probe(url) {
     const response = await fetch(`${url}/version`, { signal: AbortSignal.timeout(1000) });
     if (!response.ok) throw new Error(`GET /version: HTTP ${response.status}`);

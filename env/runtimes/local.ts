@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { claimPort, HOST } from '../ports.ts';
 import type { LaunchSpec } from '../service.ts';
+import type { ProcessRecord } from '../state.ts';
+import type { Runtime } from './runtime.ts';
 
 /** A server process started in its own process group, detached from the caller. */
 export interface LaunchedProcess {
@@ -38,6 +41,48 @@ export function launch(spec: LaunchSpec, logFile: string): LaunchedProcess {
   } finally {
     closeSync(log);
   }
+}
+
+/** The local runtime as a Runtime: each service a detached process group on 127.0.0.1. */
+export const localRuntime: Runtime = {
+  name: 'local',
+
+  async start({ definition, options, ctx, logFile, signal }) {
+    const port = await claimPort(definition.name, options.port);
+    const spec = await definition.prepare(ctx, options, port);
+    signal?.throwIfAborted();
+    const process_ = launch(spec, logFile);
+    return {
+      port,
+      upstream: `${HOST}:${port}`,
+      record: { process: { pid: process_.pid, command: spec.command, startTime: startTimeOf(process_.pid), stopSignal: spec.stopSignal ?? 'SIGTERM', logFile } },
+      exited: process_.exited,
+      kill: () => stopProcessGroup(process_.pid, 'SIGKILL', 0),
+      readyTimeoutMs: spec.readyTimeoutMs ?? 30_000,
+    };
+  },
+
+  async proxyAddress(proxy) {
+    const port = await claimPort(`${proxy} proxy`);
+    return { listen: `${HOST}:${port}`, port };
+  },
+
+  async isAlive(record) {
+    return record.process ? isAlive(record.process.pid) : false;
+  },
+
+  async teardown(state) {
+    const records = [state.toxiproxy, ...Object.values(state.services)];
+    await Promise.all(records.map((r) => (r.process ? stopRecorded(r.process) : undefined)));
+  },
+};
+
+/** Stops a recorded process group unless its pid now belongs to another process. */
+export async function stopRecorded(record: ProcessRecord): Promise<void> {
+  if (!isAlive(record.pid)) return;
+  const startTime = startTimeOf(record.pid);
+  if (record.startTime && startTime && startTime !== record.startTime) return; // the pid now belongs to someone else
+  await stopProcessGroup(record.pid, record.stopSignal);
 }
 
 /** True if `pid` is a live process (zombies count as gone). */

@@ -23,18 +23,16 @@ export const anvil = defineService({
 
   async prepare(ctx, o, port) {
     const tool = await ctx.tools.get('anvil');
-    const args = [
-      '--host', '127.0.0.1',
-      '--port', String(port),
-      '--chain-id', String(o.chainId),
-      '--accounts', String(o.accounts),
-      '--balance', String(o.balance),
-      '--mnemonic', o.mnemonic,
-      '--silent',
-    ];
-    if (o.blockTime !== undefined) args.push('--block-time', String(o.blockTime));
-    return { command: tool.path, args };
+    return { command: tool.path, args: anvilArgs(o, '127.0.0.1', port) };
   },
+
+  container: (_ctx, o) => ({
+    image: 'ghcr.io/foundry-rs/foundry:v1.7.1',
+    port: 8545,
+    // Foundry's image has a `/bin/sh -c` entrypoint; calling anvil directly spares quoting the mnemonic.
+    entrypoint: ['anvil'],
+    command: anvilArgs(o, '0.0.0.0', 8545),
+  }),
 
   async probe(url) {
     await jsonRpc(url, 'eth_blockNumber');
@@ -42,6 +40,20 @@ export const anvil = defineService({
     return /anvil\/v?([^/]+)/.exec(version)?.[1] ?? version;
   },
 });
+
+function anvilArgs(o: Options, host: string, port: number): string[] {
+  const args = [
+    '--host', host,
+    '--port', String(port),
+    '--chain-id', String(o.chainId),
+    '--accounts', String(o.accounts),
+    '--balance', String(o.balance),
+    '--mnemonic', o.mnemonic,
+    '--silent',
+  ];
+  if (o.blockTime !== undefined) args.push('--block-time', String(o.blockTime));
+  return args;
+}
 
 /** A single JSON-RPC call; throws on transport or RPC errors. */
 export async function jsonRpc(url: string, method: string, params: unknown[] = [], timeoutMs = 2000): Promise<unknown> {

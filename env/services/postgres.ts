@@ -62,6 +62,15 @@ export const postgres = defineService({
     };
   },
 
+  container: () => ({
+    image: 'postgres:17.6-alpine',
+    port: 5432,
+    // The same superuser as the local template cluster, so probe() and afterReady() work unchanged.
+    env: { POSTGRES_USER: SUPERUSER, POSTGRES_PASSWORD: SUPERUSER_PASSWORD, POSTGRES_DB: 'postgres', POSTGRES_INITDB_ARGS: '--no-sync' },
+    command: ['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+    readyTimeoutMs: 60_000, // the official image runs initdb first
+  }),
+
   async probe(url) {
     const client = new pg.Client({ connectionString: superuserUrl(url), connectionTimeoutMillis: 1000 });
     try {
