@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Unit tests sit beside the code; integration tests (real processes) live in test/.
 export default defineConfig({
   test: {
-    include: ['{env,mocks,toxics,scenarios,runner,scripts}/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['{env,mocks,toxics,scenarios,runner,scripts}/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     // 'default' for people; the summary line `tests: N passed, N failed` for CI harnesses.
     reporters: ['default', './test/support/summary-reporter.ts'],

@@ -1,0 +1,195 @@
+import { Queue, Worker } from 'bullmq';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Server as SocketServer } from 'socket.io';
+import { authenticate, type Caller } from './auth.ts';
+import { CircuitBreaker } from './breaker.ts';
+import { Treasury } from './chain/chain.ts';
+import { providerName, rpcTransport } from './chain/transport.ts';
+import type { AppConfig } from './config.ts';
+import type { AppContext } from './context.ts';
+import { createPool, migrate } from './db.ts';
+import { frameRoutes } from './frames/routes.ts';
+import { reconcilePending } from './gifts/claims.ts';
+import { giftRoutes } from './gifts/routes.ts';
+import { HttpError, withTimeout } from './http-error.ts';
+import { invariantRoutes } from './invariants.ts';
+import { chatRoutes } from './llm/routes.ts';
+import { createMetrics } from './metrics.ts';
+import { describeMitigations } from './mitigations.ts';
+import { TokenBuckets } from './rate-limit.ts';
+import { createBlockingRedis, createRedis } from './redis.ts';
+import { emitMessage, type EmitJob, roomRoutes } from './rooms/routes.ts';
+import { seed } from './seed.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+/** A running app. `close()` (or `await using`) stops the server, the worker and every connection. */
+export interface App extends AsyncDisposable {
+  url: string;
+  fastify: FastifyInstance;
+  ctx: AppContext;
+  close(): Promise<void>;
+}
+
+// Paths anyone may call; everything else under /api needs a JWT.
+const PUBLIC = new Set(['/api/health', '/api/config', '/metrics', '/api/invariants']);
+
+/**
+ * Builds and starts the app: migrations, seed (token deploy, 100 gifts), HTTP server,
+ * Socket.IO with the Redis adapter, the BullMQ emit worker.
+ * @example await using app = await startApp(readConfig()); fetch(`${app.url}/api/health`)
+ */
+export async function startApp(config: AppConfig): Promise<App> {
+  const metrics = createMetrics();
+  const fastify = Fastify({ logger: { level: config.logLevel }, forceCloseConnections: true });
+  const pool = createPool(config.databaseUrl);
+  const redis = createRedis(config.redisUrl, config.mitigations['cache-fallback']);
+  const blocking = [createBlockingRedis(config.redisUrl), createBlockingRedis(config.redisUrl), createBlockingRedis(config.redisUrl), createBlockingRedis(config.redisUrl)];
+  const [queueConnection, workerConnection, pub, sub] = blocking as [typeof blocking[0], typeof blocking[0], typeof blocking[0], typeof blocking[0]];
+  let worker: Worker | undefined;
+  let reconciler: NodeJS.Timeout | undefined;
+  const cleanup = async () => {
+    clearInterval(reconciler);
+    await worker?.close().catch(() => {});
+    await fastify.close().catch(() => {});
+    redis.disconnect();
+    blocking.forEach((c) => c.disconnect());
+    await pool.end().catch(() => {});
+  };
+
+  try {
+    await redis.connect();
+    await migrate(pool);
+    const transport = rpcTransport({
+      primary: config.rpcUrl,
+      secondary: config.rpcFallbackUrl,
+      fallback: config.mitigations['rpc-fallback'],
+      observe: (provider, outcome) => metrics.rpcCalls.inc({ provider, outcome }),
+    });
+    const treasury = await Treasury.connect(transport, config.mnemonic, config.treasuryAccountIndex);
+    const seeded = await seed(pool, treasury, config.seedGifts);
+
+    const io = new SocketServer(fastify.server, { adapter: createAdapter(pub, sub), cors: { origin: false } });
+    const emitQueue = new Queue<EmitJob>('emit', { connection: queueConnection });
+    const ctx: AppContext = {
+      config,
+      pool,
+      redis,
+      treasury,
+      token: seeded.token,
+      metrics,
+      io,
+      emitQueue,
+      buckets: new TokenBuckets(3, 5),
+      llmBreaker: new CircuitBreaker(5, 10_000),
+      log: fastify.log,
+    };
+    worker = new Worker<EmitJob>('emit', (job) => emitMessage(ctx, job.data), { connection: workerConnection, concurrency: 8 });
+    worker.on('error', (error) => fastify.log.warn({ err: error.message }, 'emit worker error'));
+    socketHandlers(ctx);
+
+    fastify.addHook('onRequest', async (request) => {
+      if (!request.url.startsWith('/api') || PUBLIC.has(request.url.split('?')[0]!) || request.url.startsWith('/api/frames/')) return;
+      request.caller = await authenticate(request.headers.authorization, config.jwtSecret);
+    });
+    fastify.addHook('onResponse', async (request, reply) => {
+      metrics.httpDuration.observe(
+        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+    });
+    fastify.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown; headers?: Record<string, string> }, request, reply) => {
+      if (error instanceof HttpError) {
+        reply.headers(error.headers);
+        return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
+      }
+      if (error.validation) return reply.code(400).send({ error: { code: 'bad_request', message: error.message } });
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      return reply.code(status).send({ error: { code: status === 401 ? 'unauthorized' : status >= 500 ? 'internal' : 'bad_request', message: error.message } });
+    });
+
+    fastify.get('/api/health', async (_request, reply) => {
+      const check = async (name: string, fn: () => Promise<unknown>) => {
+        try {
+          await withTimeout(fn(), 1_000, () => new Error('no answer within 1 s'));
+          return [name, 'ok'] as const;
+        } catch (error) {
+          return [name, (error as Error).message.split('\n')[0]!] as const;
+        }
+      };
+      const checks = Object.fromEntries(
+        await Promise.all([
+          check('postgres', () => pool.query('SELECT 1')),
+          check('redis', () => redis.ping()),
+          check('chain', () => treasury.client.getBlockNumber({ cacheTime: 0 })),
+        ]),
+      );
+      const ok = Object.values(checks).every((v) => v === 'ok');
+      reply.code(ok ? 200 : 503);
+      return { ok, checks };
+    });
+    fastify.get('/api/me', async (request) => request.caller);
+    fastify.get('/api/config', async () => ({
+      mitigations: config.mitigations,
+      mitigationsSummary: describeMitigations(config.mitigations),
+      chainId: treasury.chainId,
+      treasury: treasury.address,
+      token: seeded.token,
+      rpcProviders: [config.rpcUrl, config.rpcFallbackUrl].filter(Boolean).map((u) => providerName(u!)),
+      llm: Boolean(config.llmUrl),
+      farcaster: Boolean(config.farcasterHubUrl),
+    }));
+    fastify.get('/metrics', async (_request, reply) => {
+      const counts = await withTimeout(emitQueue.getJobCounts('waiting', 'active', 'delayed'), 500, () => new Error('queue unreachable')).catch(() => undefined);
+      if (counts) metrics.queueDepth.set({ queue: 'emit' }, (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0));
+      metrics.sockets.set(io.engine.clientsCount);
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
+    giftRoutes(fastify, ctx);
+    roomRoutes(fastify, ctx);
+    chatRoutes(fastify, ctx);
+    frameRoutes(fastify, ctx);
+    invariantRoutes(fastify, ctx);
+
+    reconciler = setInterval(() => {
+      reconcilePending(ctx).catch((error: Error) => fastify.log.warn({ err: error.message }, 'reconciler failed'));
+    }, 2_000);
+    reconciler.unref();
+
+    const address = await fastify.listen({ host: config.host, port: config.port });
+    fastify.log.info({ mitigations: describeMitigations(config.mitigations), token: seeded.token }, 'reference app listening');
+    const close = () => cleanup();
+    return { url: address.replace('[::1]', '127.0.0.1'), fastify, ctx, close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** Clients authenticate with `auth: { token }` and join `gift:<id>` or `chat:<roomId>` (scoped to their tenant). */
+function socketHandlers(ctx: AppContext): void {
+  ctx.io.use(async (socket, next) => {
+    try {
+      socket.data.caller = await authenticate(`Bearer ${socket.handshake.auth?.token ?? ''}`, ctx.config.jwtSecret);
+      next();
+    } catch (error) {
+      next(error as Error);
+    }
+  });
+  ctx.io.on('connection', (socket) => {
+    const caller = socket.data.caller as Caller;
+    socket.on('join', async (room: unknown, ack?: (answer: object) => void) => {
+      const match = typeof room === 'string' ? /^(gift|chat):([\w-]{1,64})$/.exec(room) : null;
+      if (!match) return ack?.({ ok: false, error: 'rooms are gift:<id> or chat:<roomId>' });
+      await socket.join(match[1] === 'gift' ? room as string : `chat:${caller.tenant}:${match[2]}`);
+      ack?.({ ok: true });
+    });
+  });
+}

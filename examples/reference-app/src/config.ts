@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { type Mitigations, parseMitigations } from './mitigations.ts';
+
+/** Everything the app reads from its environment. */
+export interface AppConfig {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  rpcUrl: string;
+  rpcFallbackUrl?: string;
+  farcasterHubUrl?: string;
+  llmUrl?: string;
+  llmModel: string;
+  jwtSecret: string;
+  /** Index of the anvil dev account that pays gifts (account 0 is left to scripts and tests). */
+  treasuryAccountIndex: number;
+  mnemonic: string;
+  mitigations: Mitigations;
+  /** Gifts created at first start. */
+  seedGifts: number;
+  logLevel: string;
+}
+
+export class ConfigMissingError extends Error {
+  constructor(variable: string) {
+    super(`${variable} is not set. Run \`npm run env:up\` (it writes .env.faultline, which the app loads) or export ${variable} yourself.`);
+    this.name = 'ConfigMissingError';
+  }
+}
+
+/** Only for local development: a real deployment sets AUTH_JWT_SECRET. */
+export const DEV_JWT_SECRET = 'faultline-dev-secret-do-not-use-in-production';
+
+/** Reads the config from `env` (process.env by default). */
+export function readConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new ConfigMissingError(name);
+    return value;
+  };
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: Number(env.PORT ?? 3000),
+    databaseUrl: required('DATABASE_URL'),
+    redisUrl: required('REDIS_URL'),
+    rpcUrl: env.RPC_URL ?? required('ANVIL_URL'),
+    rpcFallbackUrl: env.RPC_FALLBACK_URL || undefined,
+    farcasterHubUrl: env.FARCASTER_HUB_URL || undefined,
+    llmUrl: env.LLM_URL || undefined,
+    llmModel: env.LLM_MODEL ?? 'gpt-4o-mini',
+    jwtSecret: env.AUTH_JWT_SECRET || DEV_JWT_SECRET,
+    treasuryAccountIndex: Number(env.APP_TREASURY_ACCOUNT_INDEX ?? 1),
+    mnemonic: env.ANVIL_MNEMONIC ?? 'test test test test test test test test test test test junk',
+    mitigations: parseMitigations(env.FAULTLINE_MITIGATIONS),
+    seedGifts: Number(env.APP_SEED_GIFTS ?? 100),
+    logLevel: env.LOG_LEVEL ?? 'warn',
+  };
+}
+
+/**
+ * Loads `.env.faultline` (from the working directory or the nearest parent that has one)
+ * into process.env without overriding variables already set.
+ */
+export function loadDotenv(file = findUp('.env.faultline')): string | undefined {
+  if (!file || !existsSync(file)) return undefined;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/.exec(line);
+    if (match && process.env[match[1]!] === undefined) process.env[match[1]!] = match[2]!;
+  }
+  return file;
+}
+
+function findUp(name: string, from = process.cwd()): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, name))) return join(dir, name);
+    if (dirname(dir) === dir) return undefined;
+  }
+}
