@@ -1,0 +1,222 @@
+import { type Message, MessageType, type UserDataType, userDataTypeFromJSON } from '@farcaster/core';
+import { http, HttpResponse, type RequestHandler } from 'msw';
+import type { Hex } from 'viem';
+import { FaultController } from '../control/faults.ts';
+import { controlHandlers } from '../control/handlers.ts';
+import { sample } from '../control/random.ts';
+import { FARCASTER_TARGETS, farcasterFaults } from './faults.ts';
+import { hubJson, userDataMessages, verificationMessages } from './messages.ts';
+import { neynarUser, validatedFrameAction } from './neynar.ts';
+import { type FarcasterOptionsInput, parseFarcasterOptions } from './options.ts';
+import { deriveKey, FarcasterRegistry, type FarcasterUser } from './registry.ts';
+import { decodeMessage, hubError, validateHubMessage } from './validation.ts';
+
+export interface FarcasterHubInput extends FarcasterOptionsInput {
+  /** Every random choice (registry, fault sampling) comes from it. */
+  seed?: number;
+}
+
+/** A Farcaster hub mock in-process: its msw handlers, its fault controller and its user registry. */
+export interface FarcasterHub {
+  handlers: RequestHandler[];
+  controller: FaultController;
+  registry: FarcasterRegistry;
+}
+
+type Api = 'hub' | 'neynar';
+
+/**
+ * Builds the Farcaster hub mock: Hubble's HTTP API under /v1, Neynar-style endpoints under
+ * /v2/farcaster, the control API under /__faultline.
+ * @example const hub = createFarcasterHub({ seed: 7, users: 20 }); setupServer(...hub.handlers).listen();
+ */
+export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub {
+  const { seed = 1, ...rest } = input;
+  const options = parseFarcasterOptions(rest);
+  const registry = new FarcasterRegistry(seed, options);
+  const controller = new FaultController('farcaster', farcasterFaults, seed, { targets: FARCASTER_TARGETS });
+  // One stream per decision kind: adding a fault of one type never shifts another's decisions.
+  const randoms = { slow: controller.random.fork('slow'), latency: controller.random.fork('latency'), validation: controller.random.fork('validation'), stale: controller.random.fork('stale') };
+  const userData = new Map<number, Promise<Message[]>>();
+  const verifications = new Map<number, Promise<Message[]>>();
+  const cached = (cache: Map<number, Promise<Message[]>>, user: FarcasterUser, build: typeof userDataMessages) => {
+    let messages = cache.get(user.fid);
+    if (!messages) cache.set(user.fid, (messages = build(user, registry.network)));
+    return messages;
+  };
+
+  /** Visible verified wallets: a stale-verifications fault hides the newest. */
+  const visibleAddresses = (user: FarcasterUser, api: Api): Hex[] => {
+    const fault = controller.find('stale-verifications', api);
+    if (fault && randoms.stale.chance(fault.params.rate)) {
+      controller.hit(fault);
+      return user.verifiedAddresses.slice(0, -1);
+    }
+    return user.verifiedAddresses;
+  };
+
+  /** Wraps a route with request counting and the transport-level faults (down, slow). */
+  const route =
+    (api: Api, name: string, answer: (request: Request, url: URL) => Promise<Response> | Response) =>
+    async ({ request }: { request: Request }) => {
+      controller.countRequest(name);
+      const down = controller.find('down', api);
+      if (down) {
+        controller.hit(down);
+        return api === 'hub'
+          ? HttpResponse.json({ error: 'hub unavailable' }, { status: down.params.status })
+          : HttpResponse.json({ code: 'ServiceUnavailable', message: 'Service temporarily unavailable', status: down.params.status }, { status: down.params.status });
+      }
+      const slow = controller.find('slow', api);
+      if (slow && randoms.slow.chance(slow.params.rate)) {
+        controller.hit(slow);
+        await sleep(sample(slow.params.latency, randoms.latency), request.signal);
+      }
+      return answer(request, new URL(request.url));
+    };
+
+  /** The validation-errors fault: undefined = let the genuine verdict through. */
+  const validationFault = (api: Api): 'invalid' | 'error' | undefined => {
+    const fault = controller.find('validation-errors', api);
+    if (!fault || !randoms.validation.chance(fault.params.rate)) return undefined;
+    controller.hit(fault);
+    return fault.params.mode;
+  };
+
+  const handlers: RequestHandler[] = [
+    ...controlHandlers(controller),
+
+    http.get(
+      '*/v1/info',
+      route('hub', 'GET /v1/info', () =>
+        HttpResponse.json({
+          version: '1.19.1',
+          isSyncing: false,
+          nickname: 'faultline-hub',
+          rootHash: Buffer.from(deriveKey(seed, 'root-hash')).toString('hex'),
+          dbStats: { numMessages: registry.users.length * (4 + options.verificationsPerUser), numFidRegistrations: registry.users.length, approxSize: registry.users.length * 4096 },
+          peerId: `12D3KooW${Buffer.from(deriveKey(seed, 'peer-id')).toString('base64url').slice(0, 44)}`,
+          hubOperatorFid: options.firstFid,
+        }),
+      ),
+    ),
+
+    http.get(
+      '*/v1/userDataByFid',
+      route('hub', 'GET /v1/userDataByFid', async (_request, url) => {
+        const user = lookUp(url);
+        if (user instanceof Response) return user;
+        const messages = user ? await cached(userData, user, userDataMessages) : [];
+        const type = url.searchParams.get('user_data_type');
+        if (type !== null) {
+          const wanted = messages.find((m) => m.data?.userDataBody?.type === userDataTypeOf(type));
+          return wanted ? HttpResponse.json(hubJson(wanted)) : HttpResponse.json(hubError('not_found', 'NotFound: UserDataAdd not found'), { status: 400 });
+        }
+        return HttpResponse.json({ messages: messages.map(hubJson), nextPageToken: '' });
+      }),
+    ),
+
+    http.get(
+      '*/v1/verificationsByFid',
+      route('hub', 'GET /v1/verificationsByFid', async (_request, url) => {
+        const user = lookUp(url);
+        if (user instanceof Response) return user;
+        const visible = user ? new Set(visibleAddresses(user, 'hub')) : new Set<Hex>();
+        const messages = user ? (await cached(verifications, user, verificationMessages)).filter((_m, i) => visible.has(user.wallets[i]!.address)) : [];
+        const address = url.searchParams.get('address');
+        if (address !== null) {
+          const wanted = messages.find((m) => (hubJson(m) as any).data.verificationAddAddressBody.address === address.toLowerCase());
+          return wanted ? HttpResponse.json(hubJson(wanted)) : HttpResponse.json(hubError('not_found', 'NotFound: VerificationAddEthAddress not found'), { status: 400 });
+        }
+        return HttpResponse.json({ messages: messages.map(hubJson), nextPageToken: '' });
+      }),
+    ),
+
+    http.post(
+      '*/v1/validateMessage',
+      route('hub', 'POST /v1/validateMessage', async (request) => {
+        const contentType = request.headers.get('content-type');
+        if (contentType !== 'application/octet-stream') {
+          return HttpResponse.json({ error: 'Unsupported Media Type', errorDetail: `Content-Type ${contentType} is not supported` }, { status: 400 });
+        }
+        const message = decodeMessage(new Uint8Array(await request.arrayBuffer()));
+        if (!message) {
+          return HttpResponse.json(
+            { error: 'Could not parse Message. This API accepts only Message protobufs encoded into bytes (application/octet-stream)', errorDetail: 'invalid wire type' },
+            { status: 400 },
+          );
+        }
+        const outcome = await validateHubMessage(registry, message);
+        const fault = validationFault('hub');
+        if (fault === 'error') return HttpResponse.json({ error: 'validateMessage failed: hub engine unavailable' }, { status: 500 });
+        if (fault === 'invalid') return HttpResponse.json(hubError('bad_request.validation_failure', 'invalid signature'), { status: 400 });
+        if (!outcome.valid) return HttpResponse.json(outcome.error, { status: 400 });
+        return HttpResponse.json({ valid: true, message: hubJson(outcome.message) });
+      }),
+    ),
+
+    http.post(
+      '*/v2/farcaster/frame/validate',
+      route('neynar', 'POST /v2/farcaster/frame/validate', async (request) => {
+        const body = (await request.json().catch(() => undefined)) as { message_bytes_in_hex?: unknown } | undefined;
+        const hex = typeof body?.message_bytes_in_hex === 'string' ? body.message_bytes_in_hex.replace(/^0x/, '') : undefined;
+        if (hex === undefined || !/^([0-9a-fA-F]{2})+$/.test(hex)) {
+          return HttpResponse.json({ code: 'InvalidField', message: 'message_bytes_in_hex must be a hex string of message bytes', property: 'message_bytes_in_hex', status: 400 }, { status: 400 });
+        }
+        const message = decodeMessage(Buffer.from(hex, 'hex'));
+        const outcome = message ? await validateHubMessage(registry, message) : undefined;
+        const fault = validationFault('neynar');
+        if (fault === 'error') return HttpResponse.json({ code: 'InternalServerError', message: 'Failed to validate frame action', status: 500 }, { status: 500 });
+        if (fault === 'invalid' || !outcome?.valid || outcome.message.data?.type !== MessageType.FRAME_ACTION) return HttpResponse.json({ valid: false });
+        const user = registry.user(outcome.message.data.fid)!;
+        const interactor = neynarUser(user, visibleAddresses(user, 'neynar'));
+        return HttpResponse.json({ valid: true, action: validatedFrameAction(registry, outcome.message, interactor) });
+      }),
+    ),
+
+    http.get(
+      '*/v2/farcaster/user/bulk',
+      route('neynar', 'GET /v2/farcaster/user/bulk', (_request, url) => {
+        const fids = (url.searchParams.get('fids') ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+        if (fids.length === 0 || fids.length > 100 || fids.some((f) => !/^\d+$/.test(f))) {
+          return HttpResponse.json({ code: 'InvalidField', message: 'fids must be 1 to 100 comma-separated fids', property: 'fids', status: 400 }, { status: 400 });
+        }
+        const users = fids.map((f) => registry.user(Number(f))).filter((u): u is FarcasterUser => u !== undefined);
+        return HttpResponse.json({ users: users.map((u) => neynarUser(u, visibleAddresses(u, 'neynar'))) });
+      }),
+    ),
+  ];
+
+  /** The fid query parameter: a user, undefined (not registered: an empty page, as Hubble answers), or a 400. */
+  function lookUp(url: URL): FarcasterUser | undefined | Response {
+    const fid = url.searchParams.get('fid');
+    if (fid === null || !/^\d+$/.test(fid)) return HttpResponse.json(hubError('bad_request.validation_failure', 'fid is missing or not a number'), { status: 400 });
+    return registry.user(Number(fid));
+  }
+
+  return { handlers, controller, registry };
+}
+
+/** The msw handlers of a Farcaster hub mock, for `setupServer(...farcasterHandlers({ seed }))`. */
+export function farcasterHandlers(input: FarcasterHubInput = {}): RequestHandler[] {
+  return createFarcasterHub(input).handlers;
+}
+
+/** Hubble takes user_data_type as a name (USER_DATA_TYPE_USERNAME) or a number (6). */
+function userDataTypeOf(value: string): UserDataType | undefined {
+  try {
+    return userDataTypeFromJSON(/^\d+$/.test(value) ? Number(value) : value);
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

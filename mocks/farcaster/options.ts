@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * Options of the Farcaster hub mock (faultline.config.ts `services.farcaster`, or `farcasterHandlers({...})`).
+ * @example { users: 50, verificationsPerUser: 2, balanceEth: 100 }
+ */
+export const farcasterOptionsSchema = z.strictObject({
+  /** Listening port under env:up; a free one when omitted. */
+  port: z.number().int().min(0).max(65535).optional(),
+  /** Size of the seeded user registry. */
+  users: z.number().int().min(1).max(10_000).default(200),
+  /** The first user's fid; the others follow one by one. */
+  firstFid: z.number().int().min(1).max(2 ** 31).default(1000),
+  /** Verified eth addresses per user, oldest first; the newest is the one a "stale-verifications" fault hides. */
+  verificationsPerUser: z.number().int().min(1).max(5).default(2),
+  /** Balance each verified address gets on Anvil at start-up (anvil_setBalance), in ether. */
+  balanceEth: z.number().min(0).max(1_000_000).default(100),
+  /** Network the hub accepts messages for (Hubble rejects others). */
+  network: z.enum(['mainnet', 'testnet', 'devnet']).default('mainnet'),
+});
+export type FarcasterOptions = z.infer<typeof farcasterOptionsSchema>;
+export type FarcasterOptionsInput = z.input<typeof farcasterOptionsSchema>;
+
+/** Mock options that do not parse: which field, what was expected. */
+export class FarcasterOptionsInvalidError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid Farcaster hub mock options:\n  ${issues.join('\n  ')}\nSee mocks/farcaster/options.ts for the fields and their defaults.`);
+    this.name = 'FarcasterOptionsInvalidError';
+  }
+}
+
+/** Parses options with every default filled in; throws FarcasterOptionsInvalidError with dotted paths. */
+export function parseFarcasterOptions(input: unknown): FarcasterOptions {
+  const parsed = farcasterOptionsSchema.safeParse(input ?? {});
+  if (!parsed.success) throw new FarcasterOptionsInvalidError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(options)'}: ${i.message}`));
+  return parsed.data;
+}
