@@ -1,11 +1,15 @@
 import type { ServiceDefinition } from '../service.ts';
 import { anvil } from './anvil.ts';
+import { farcaster } from './farcaster.ts';
 import { postgres } from './postgres.ts';
 import { redis } from './redis.ts';
+import { rpc } from './rpc.ts';
 
 /** Every service Faultline can start, by the name used in faultline.config.ts. */
 export const services: Record<string, ServiceDefinition> = {
   postgres,
   redis,
   anvil,
+  farcaster,
+  rpc,
 };
