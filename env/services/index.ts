@@ -1,6 +1,5 @@
 import type { ServiceDefinition } from '../service.ts';
 import { anvil } from './anvil.ts';
-import { farcaster } from './farcaster.ts';
 import { postgres } from './postgres.ts';
 import { redis } from './redis.ts';
 import { rpc } from './rpc.ts';
@@ -10,6 +9,5 @@ export const services: Record<string, ServiceDefinition> = {
   postgres,
   redis,
   anvil,
-  farcaster,
   rpc,
 };
