@@ -73,24 +73,28 @@ export class Treasury {
    */
   async send(transfer: { to: Address; asset: Asset; amount: bigint; token?: Address }, beforeSend?: (hash: Hash) => Promise<void>): Promise<Hash> {
     return this.serial(async () => {
-      const nonce = this.nonce ?? (await this.client.getTransactionCount({ address: this.address, blockTag: 'pending' }));
-      const fees = await this.currentFees();
-      const call =
-        transfer.asset === 'ETH'
-          ? { to: transfer.to, value: transfer.amount, gas: 21_000n }
-          : { to: transfer.token!, data: encodeFunctionData({ abi: testTokenAbi, functionName: 'transfer', args: [transfer.to, transfer.amount] }), gas: 100_000n };
-      const serializedTransaction = await this.wallet.signTransaction({ ...call, nonce, ...fees, account: this.wallet.account!, chain: this.wallet.chain });
-      const hash = keccak256(serializedTransaction);
-      await beforeSend?.(hash);
-      try {
-        await this.client.sendRawTransaction({ serializedTransaction });
-        this.nonce = nonce + 1;
-      } catch (error) {
-        // The node may or may not have taken it: ask it again next time.
-        this.nonce = undefined;
-        throw error;
+      for (let attempt = 1; ; attempt++) {
+        const nonce = this.nonce ?? (await this.client.getTransactionCount({ address: this.address, blockTag: 'pending' }));
+        const fees = await this.currentFees();
+        const call =
+          transfer.asset === 'ETH'
+            ? { to: transfer.to, value: transfer.amount, gas: 21_000n }
+            : { to: transfer.token!, data: encodeFunctionData({ abi: testTokenAbi, functionName: 'transfer', args: [transfer.to, transfer.amount] }), gas: 100_000n };
+        const serializedTransaction = await this.wallet.signTransaction({ ...call, nonce, ...fees, account: this.wallet.account!, chain: this.wallet.chain });
+        const hash = keccak256(serializedTransaction);
+        await beforeSend?.(hash);
+        try {
+          await this.client.sendRawTransaction({ serializedTransaction });
+          this.nonce = nonce + 1;
+          return hash;
+        } catch (error) {
+          // The node may or may not have taken it: ask it again next time.
+          this.nonce = undefined;
+          // Another sender (a second instance, a script) used our nonce: sign again with a fresh one, once.
+          if (attempt === 1 && /nonce too low/i.test(String((error as Error).message))) continue;
+          throw error;
+        }
       }
-      return hash;
     });
   }
 
