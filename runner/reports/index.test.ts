@@ -31,6 +31,18 @@ describe('writeReports', () => {
     expect(text).toContain('\n  "scenario": "rpc-throttle",\n');
   });
 
+  it('renders a run that produced nothing (no phases, series, faults or assertions) without throwing', async () => {
+    const empty = { ...runFixture(), verdict: 'FAIL' as const, reasons: ['k6 exited before sending a request'], phases: [], timeline: [], thresholds: [], recovery: [], invariants: [], series: [], context: {} };
+    const paths = await writeReports(empty, tempDir(), { env: {} });
+    const md = readFileSync(paths.reportMd, 'utf8');
+    expect(md).toMatch(/^# FAIL — rpc-throttle \(smoke profile\)\n\n0 of 0 assertions failed .*:\n\n- k6 exited before sending a request\n/);
+    expect(md).toContain('_The scenario plays no faults._');
+    const html = readFileSync(paths.reportHtml, 'utf8');
+    expect(html).toContain('no samples');
+    expect(html).not.toContain('class="fault-window"');
+    expect(html).not.toContain('NaN');
+  });
+
   it.each(['../escape', 'a/b', '..', ''])('refuses the run id %j, which would not name one folder inside reportsDir', async (runId) => {
     await expect(writeReports({ ...runFixture(), runId }, tempDir(), { env: {} })).rejects.toThrow(RunIdInvalidError);
   });
