@@ -45,7 +45,10 @@ export interface TimelineEvent {
   target: string;
   action: 'apply' | 'revert';
   scheduledMs: number;
+  /** When the fault was in place (its apply/revert call had returned). */
   actualMs: number;
+  /** When the apply/revert call was issued; `actualMs - issuedMs` is how long the call took. */
+  issuedMs?: number;
   ok: boolean;
   error?: string;
 }

@@ -1,10 +1,13 @@
 import { join, relative } from 'node:path';
-import { Command } from 'commander';
-import { loadConfig } from '../env/config.ts';
+import { Command, Option } from 'commander';
+import { loadConfig, RUNTIME_SETTINGS } from '../env/config.ts';
 import { environmentStatus, startEnvironment, stopEnvironment } from '../env/environment.ts';
 import { FaultlineError } from '../env/errors.ts';
 import { stateFile } from '../env/state.ts';
 import { TOOL_NAMES, Toolbox } from '../env/tools/toolbox.ts';
+import { runScenario } from '../runner/run.ts';
+import { loadScenario } from '../runner/scenario.ts';
+import { loadTimelineFile, withTimeline } from '../runner/timeline-file.ts';
 import { table } from './table.ts';
 
 /** Exit codes: 0 ok, 1 a check failed (unhealthy env, FAIL verdict), 2 bad input or an environment that would not start, 130 interrupted. */
@@ -13,6 +16,14 @@ export const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
 const program = new Command('faultline')
   .description('Local chaos and dependency simulation for web3 / social backends')
   .option('-c, --config <file>', 'config file (default: faultline.config.ts if present)')
+  .addOption(
+    new Option('--runtime <name>', 'how services run: local processes, containers (Docker), or auto; overrides the config (env: FAULTLINE_RUNTIME)').choices(RUNTIME_SETTINGS),
+  )
+  // loadConfig reads FAULTLINE_RUNTIME, so every command sees the flag the same way.
+  .hook('preAction', () => {
+    const { runtime } = program.opts<{ runtime?: string }>();
+    if (runtime) process.env.FAULTLINE_RUNTIME = runtime;
+  })
   .showHelpAfterError();
 
 const env = program.command('env').description('bring the dependency environment up or down');
@@ -72,12 +83,12 @@ env
     }
     const rows = services.map((s) => [
       s.name,
-      String(s.pid ?? '-'),
+      s.pid ? String(s.pid) : (s.containerId?.slice(0, 12) ?? '-'),
       !s.alive ? 'process gone' : s.directError ? `unhealthy: ${s.directError}` : s.proxyError ? `proxy broken: ${s.proxyError}` : 'healthy',
       s.url ?? '-',
       s.version ?? '-',
     ]);
-    console.log(table(['service', 'pid', 'health', 'url', 'version'], rows));
+    console.log(table(['service', 'pid/container', 'health', 'url', 'version'], rows));
     console.log(`\nstatus: ${state.status}, started ${state.startedAt}, seed ${state.seed}`);
     if (services.some((s) => !s.alive || s.directError || s.proxyError)) process.exitCode = EXIT.failed;
   });
@@ -102,6 +113,43 @@ program
     rows.push(['node', process.version, process.execPath, 'running']);
     console.log(table(['tool', 'version', 'path', 'found via'], rows));
     if (rows.some((r) => r[1] === 'missing')) process.exitCode = EXIT.failed;
+  });
+
+program
+  .command('chaos')
+  .description('run a scenario: k6 load against the target while its fault timeline plays; exit 0 PASS, 1 FAIL, 2 invalid input')
+  .argument('<scenario>', 'a folder name under scenarios/ (e.g. rpc-throttle) or a path to a scenario.ts')
+  .option('-p, --profile <name>', 'load profile: smoke, baseline, stress or one the scenario defines')
+  .option('--target <url>', "where the load goes (default: the scenario's, usually APP_URL); loopback only unless --allow-remote-target")
+  .option('--allow-remote-target', 'allow a target that is not on this machine')
+  .option('--timeline <file>', "replay an incident: a YAML/JSON timeline that replaces the scenario's phases and faults")
+  .option('--mitigations <list>', 'FAULTLINE_MITIGATIONS for an app this run starts, e.g. all, none, -rpc-fallback')
+  .option('--seed <n>', 'seed for an environment this run starts', (v) => Number.parseInt(v, 10))
+  .option('--reports <dir>', 'where reports/<run-id>/ go', 'reports')
+  .action(async (name: string, options: { profile?: string; target?: string; allowRemoteTarget?: boolean; timeline?: string; mitigations?: string; seed?: number; reports: string }) => {
+    const config = await loadConfig(program.opts().config);
+    let scenario = await loadScenario(name);
+    let seed = options.seed;
+    if (options.timeline) {
+      const timeline = loadTimelineFile(options.timeline);
+      scenario = withTimeline(scenario, timeline);
+      seed ??= timeline.seed;
+      console.error(`timeline: replaying ${timeline.name ?? options.timeline} (${timeline.faults.length} fault(s))`);
+    }
+    const started = Date.now();
+    const outcome = await runScenario({
+      scenario,
+      profile: options.profile,
+      config,
+      target: options.target,
+      allowRemoteTarget: options.allowRemoteTarget,
+      mitigations: options.mitigations,
+      seed,
+      reportsDir: options.reports,
+      handleSignals: true,
+    });
+    console.error(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    process.exitCode = outcome.exitCode;
   });
 
 function rel(path: string): string {

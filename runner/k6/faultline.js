@@ -1,0 +1,98 @@
+// Faultline's k6 helper. A scenario's k6 script imports it:
+//
+//   import http from 'k6/http';
+//   import * as faultline from '../../runner/k6/faultline.js';
+//   export const options = faultline.options();
+//   export const setup = faultline.setup;
+//   export default faultline.iteration(() => { http.get(`${faultline.target}/health`); });
+//
+// The runner passes the plan in __ENV.FAULTLINE_PLAN: the shared time origin (epoch ms),
+// the phases on that axis, the load shape and the thresholds. Every metric emitted in an
+// iteration is tagged with the phase it started in, so thresholds such as
+// `http_req_duration{phase:fault}` work.
+import exec from 'k6/execution';
+import { sleep } from 'k6';
+import { Trend } from 'k6/metrics';
+
+const plan = JSON.parse(
+  __ENV.FAULTLINE_PLAN ||
+    JSON.stringify({
+      originMs: 0,
+      phases: [{ name: 'load', startMs: 0, endMs: 10000 }],
+      thresholds: {},
+      load: { executor: 'iterations', vus: 1, iterations: 1, maxDuration: '1m' },
+      profile: {},
+    }),
+);
+
+/** Base URL of the system under test. */
+export const target = __ENV.FAULTLINE_TARGET || plan.target || 'http://127.0.0.1:3000';
+/** The profile the run uses: requests, concurrency, success, p95TotalMs, p95FirstTokenMs. */
+export const profile = plan.profile;
+/** The run's seed, for scripts that generate data. */
+export const seed = Number(__ENV.FAULTLINE_SEED || 0);
+/** Time to first token of streamed responses (ms); thresholds: `faultline_first_token`. */
+export const firstToken = new Trend('faultline_first_token', true);
+
+/** The phase at `tMs` ms after the origin; before the first phase counts as the first, after the last as the last. */
+export function phaseAt(tMs) {
+  const phases = plan.phases;
+  for (const p of phases) if (tMs < p.endMs) return p.name;
+  return phases[phases.length - 1].name;
+}
+
+/** The phase right now. */
+export function phase() {
+  return phaseAt(Date.now() - plan.originMs);
+}
+
+/** Tags every metric this VU emits from now on with the current phase. */
+export function tagPhase() {
+  exec.vu.metrics.tags.phase = phase();
+}
+
+/** Wraps the default function: tags the phase at the start of each iteration. */
+export function iteration(fn) {
+  return function (data) {
+    tagPhase();
+    return fn(data);
+  };
+}
+
+/** Sleeps until the time origin, so load starts when the fault timeline's clock says 0. */
+export function waitForOrigin() {
+  const wait = plan.originMs - Date.now();
+  if (wait > 0) sleep(wait / 1000);
+}
+
+/** Default setup: wait for the origin. A script with its own setup calls waitForOrigin() at its end. */
+export function setup() {
+  waitForOrigin();
+}
+
+/** k6 options for the plan: the executor shaped by the profile, and the thresholds. `extra` is merged on top. */
+export function options(extra) {
+  const load = plan.load;
+  const scenario =
+    load.executor === 'iterations'
+      ? { executor: 'shared-iterations', vus: load.vus, iterations: load.iterations, maxDuration: load.maxDuration }
+      : {
+          executor: 'constant-arrival-rate',
+          rate: load.ratePerMinute,
+          timeUnit: '1m',
+          duration: load.duration,
+          preAllocatedVUs: load.vus,
+          maxVUs: load.vus,
+          gracefulStop: load.gracefulStop || '10s',
+        };
+  return Object.assign(
+    {
+      scenarios: { faultline: scenario },
+      thresholds: plan.thresholds,
+      setupTimeout: '120s',
+      // Keeps the per-request points small: these tags are all the runner reads.
+      systemTags: ['status', 'method', 'name', 'expected_response', 'error_code', 'scenario'],
+    },
+    extra || {},
+  );
+}

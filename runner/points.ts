@@ -1,0 +1,93 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+
+/** One k6 sample the runner uses, on the run's time axis. */
+export interface Sample {
+  /** ms since the time origin when the request started. */
+  tMs: number;
+  value: number;
+  phase: string;
+}
+
+/** The per-request samples of a run, as read from k6's `--out json` file. */
+export interface Samples {
+  duration: Sample[];
+  failed: Sample[];
+  firstToken: Sample[];
+}
+
+const METRICS: Record<string, keyof Samples> = {
+  http_req_duration: 'duration',
+  http_req_failed: 'failed',
+  faultline_first_token: 'firstToken',
+};
+
+/**
+ * Reads k6's JSON output incrementally (it is written while k6 runs), so the progress
+ * line and the final analysis share one parse.
+ */
+export class PointsReader {
+  readonly samples: Samples = { duration: [], failed: [], firstToken: [] };
+  private offset = 0;
+  private rest = '';
+  /** k6 stamps a request's samples with its end time; the duration sample before tells the start. */
+  private lastDuration?: { time: string; value: number };
+
+  constructor(
+    private readonly file: string,
+    private readonly originMs: number,
+  ) {}
+
+  /** Reads what k6 appended since the last call. Returns how many samples were added. */
+  poll(): number {
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch {
+      return 0; // k6 has not created it yet
+    }
+    let added = 0;
+    try {
+      const buffer = Buffer.alloc(1 << 20);
+      for (;;) {
+        const n = readSync(fd, buffer, 0, buffer.length, this.offset);
+        if (n <= 0) break;
+        this.offset += n;
+        const lines = (this.rest + buffer.toString('utf8', 0, n)).split('\n');
+        this.rest = lines.pop() ?? '';
+        for (const line of lines) added += this.parse(line);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return added;
+  }
+
+  private parse(line: string): number {
+    if (!line.startsWith('{"metric"') && !line.includes('"type":"Point"')) return 0;
+    let point: { type: string; metric: string; data: { time: string; value: number; tags?: Record<string, string> } };
+    try {
+      point = JSON.parse(line);
+    } catch {
+      return 0;
+    }
+    if (point.type !== 'Point') return 0;
+    const key = METRICS[point.metric];
+    if (!key) return 0;
+    // Setup/teardown requests (group ::setup) carry no phase and belong to no phase.
+    const phase = point.data.tags?.phase;
+    if (!phase) return 0;
+    let endMs = Date.parse(point.data.time) - this.originMs;
+    // Date.parse drops sub-ms digits; that is fine at the 1 s / 250 ms granularity used.
+    let startMs = endMs;
+    if (key === 'duration') {
+      this.lastDuration = { time: point.data.time, value: point.data.value };
+      startMs = endMs - point.data.value;
+    } else if (key === 'failed' && this.lastDuration?.time === point.data.time) {
+      startMs = endMs - this.lastDuration.value;
+    } else if (key === 'firstToken') {
+      startMs = endMs; // recorded when the token arrived; close enough for bucketing
+    }
+    this.samples[key].push({ tMs: Math.round(startMs), value: point.data.value, phase });
+    return 1;
+  }
+}

@@ -1,0 +1,304 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type FaultlineConfig, type ResolvedConfig, resolveConfig } from '../env/config.ts';
+import { type Environment, startEnvironment } from '../env/environment.ts';
+import { FaultlineError } from '../env/errors.ts';
+import { Toolbox } from '../env/tools/toolbox.ts';
+import type { FaultContext } from '../toxics/index.ts';
+import { type K6SummaryExport, phaseMetrics, phaseOf, recoveryTimes, thresholdResults, timeSeries } from './analysis.ts';
+import { formatMs } from './duration.ts';
+import { LoadGeneratorError, ServiceMissingError } from './errors.ts';
+import { K6_THRESHOLDS_FAILED, loadPlan, startK6 } from './k6-driver.ts';
+import { PointsReader } from './points.ts';
+import { type Profile, profileVariables } from './profiles.ts';
+import { Progress } from './progress.ts';
+import type { InvariantResult, RunResult } from './result.ts';
+import type { InvariantContext, Scenario } from './scenario.ts';
+import { checkTarget } from './target.ts';
+import { TimelineExecutor } from './timeline.ts';
+
+export interface RunOptions {
+  scenario: Scenario;
+  /** Profile name; default the scenario's default profile. */
+  profile?: string;
+  /** The environment config: an environment up in its state dir is reused, else one is started and stopped again. */
+  config: FaultlineConfig | ResolvedConfig;
+  /** Overrides the scenario's target URL. */
+  target?: string;
+  allowRemoteTarget?: boolean;
+  /** `FAULTLINE_MITIGATIONS` for an app this run starts, e.g. "-rpc-fallback". */
+  mitigations?: string;
+  /** Where `<run-id>/` goes. Default `<rootDir>/reports`. */
+  reportsDir?: string;
+  /** Seed for an environment this run starts (an incident replay pins it). */
+  seed?: number;
+  /** Where progress and log lines go (default stderr). */
+  out?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
+  /** Install SIGINT/SIGTERM handlers that stop the load and roll back faults (the CLI sets it). */
+  handleSignals?: boolean;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  runDir: string;
+  /** 0 PASS, 1 FAIL, 130 interrupted. */
+  exitCode: number;
+}
+
+/**
+ * Runs one scenario: environment up (or reused), k6 and the fault timeline from one time
+ * origin, every fault reverted whatever happens, then thresholds, recovery and invariants
+ * judged into a RunResult written to `reports/<run-id>/`.
+ * Throws FaultlineError (exit 2) when the input is invalid or the environment will not start.
+ */
+export async function runScenario(options: RunOptions): Promise<RunOutcome> {
+  const { scenario } = options;
+  const out = options.out ?? process.stderr;
+  const say = (line: string) => out.write(`${line}\n`);
+  const profileName = options.profile ?? scenario.load.defaultProfile;
+  const profile = scenario.load.profiles[profileName];
+  if (!profile) throw new FaultlineError(`Unknown profile "${profileName}" for scenario ${scenario.name}; known profiles: ${Object.keys(scenario.load.profiles).join(', ')}`);
+
+  let config = 'rootDir' in options.config && 'file' in options.config ? options.config : resolveConfig(options.config);
+  if (options.seed !== undefined && config.seed === undefined) config = { ...config, seed: options.seed };
+  const missing = scenario.services.filter((s) => !(s in config.services));
+  if (missing.length > 0) throw new ServiceMissingError(scenario.name, missing, config.file);
+
+  // Resolve the target before starting anything when we can: a refused target must not cost an env:up.
+  if (options.target) checkTarget(options.target, options.allowRemoteTarget ?? false, say);
+  const k6 = await new Toolbox(join(config.home, 'bin')).get('k6');
+
+  if (options.mitigations !== undefined) process.env.FAULTLINE_MITIGATIONS = options.mitigations;
+  const envStarted = Date.now();
+  const environment: Environment = await startEnvironment(config, { log: (line) => say(`  ${line}`) });
+  try {
+    say(environment.reused ? `environment: reusing the running one (seed ${environment.seed})` : `environment: up in ${Date.now() - envStarted} ms (seed ${environment.seed})`);
+    if (environment.reused && options.mitigations !== undefined) {
+      say(`note: --mitigations ${options.mitigations} only reaches an app this run starts; the running app keeps its own setting.`);
+    }
+    const target = options.target ?? scenario.target.url ?? environment.env[scenario.target.envVar];
+    if (!target) {
+      throw new FaultlineError(
+        `Scenario ${scenario.name} sends load to ${scenario.target.envVar}, which the environment does not set. Enable the service that provides it, or pass --target http://127.0.0.1:<port>.`,
+      );
+    }
+    checkTarget(target, options.allowRemoteTarget ?? false, say);
+    return await runLoad({ ...options, out }, { scenario, profileName, profile, config, environment, target, k6: k6.path, k6Version: k6.version });
+  } finally {
+    if (!environment.reused) {
+      await environment.stop();
+      say('environment: stopped (this run started it)');
+    }
+  }
+}
+
+interface LoadContext {
+  scenario: Scenario;
+  profileName: string;
+  profile: Profile;
+  config: ResolvedConfig;
+  environment: Environment;
+  target: string;
+  k6: string;
+  k6Version: string;
+}
+
+async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out']> }, c: LoadContext): Promise<RunOutcome> {
+  const { scenario, profile, environment } = c;
+  const out = options.out;
+  let progress: Progress | undefined;
+  const say = (line: string) => (progress ? progress.log(line) : out.write(`${line}\n`));
+  const startedAt = new Date();
+  const runId = `${scenario.name}-${c.profileName}-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${process.pid % 10000}`;
+  const reportsDir = options.reportsDir ?? join(c.config.rootDir, 'reports');
+  const runDir = join(reportsDir, runId);
+  mkdirSync(runDir, { recursive: true });
+
+  const invariantContext: InvariantContext = {
+    env: environment.env,
+    target: c.target,
+    profile: c.profileName,
+    seed: environment.seed,
+    mitigations: options.mitigations ?? process.env.FAULTLINE_MITIGATIONS,
+  };
+  const thresholds = buildThresholds(scenario, profile);
+  const faultContext: FaultContext = {
+    env: environment.env,
+    toxiproxyUrl: environment.toxiproxyUrl,
+    pids: Object.fromEntries(Object.values(environment.services).map((s) => [s.name, s.pid])),
+    seed: environment.seed,
+    config: c.config,
+    stateDir: environment.stateDir,
+  };
+
+  say(`scenario ${scenario.name} · profile ${c.profileName} · load → ${c.target} · ${formatMs(scenario.durationMs)} · ${scenario.faults.length} fault(s)`);
+  await scenario.before?.(invariantContext);
+
+  // A warm keep-alive connection to Toxiproxy keeps the first apply as close to schedule as the later ones.
+  await fetch(`${environment.toxiproxyUrl}/version`).then((r) => r.text()).catch(() => {});
+  // One time origin for k6 and the timeline: k6 initialises during the lead, its setup() sleeps until the origin.
+  const originMs = Date.now() + scenario.load.leadMs;
+  const k6 = startK6({
+    k6: c.k6,
+    script: scenario.load.scriptPath,
+    runDir,
+    seed: environment.seed,
+    env: { ...scenario.load.env },
+    plan: { originMs, target: c.target, phases: scenario.phases, thresholds, profile, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
+  });
+  const timeline = new TimelineExecutor({ ctx: faultContext, originMs, log: (line) => say(`  ${line}`) });
+  const points = new PointsReader(k6.pointsFile, originMs);
+  progress = new Progress(out, points.samples);
+
+  let interrupted: string | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      k6.kill(); // second Ctrl-C: stop waiting for k6's graceful stop
+      return;
+    }
+    interrupted = signal;
+    say(`\n${signal}: stopping the load and reverting every fault...`);
+    k6.interrupt();
+    void timeline.finish();
+  };
+  if (options.handleSignals) process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+
+  const ticker = setInterval(() => {
+    points.poll();
+    const elapsedMs = Date.now() - originMs;
+    if (elapsedMs < 0) return;
+    progress.tick({ elapsedMs, totalMs: scenario.durationMs, phase: phaseOf(scenario.phases, elapsedMs), activeFaults: timeline.active() });
+  }, 1000);
+
+  let exit: { code: number | null; signal: NodeJS.Signals | null };
+  try {
+    timeline.start(scenario.faults);
+    exit = await k6.exited;
+  } finally {
+    clearInterval(ticker);
+    // Rollbacks: on success, error or signal, nothing stays applied.
+    await timeline.finish();
+    progress.done();
+    if (options.handleSignals) process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+  const endedMs = Date.now() - originMs;
+  if (!interrupted && exit.code !== 0 && exit.code !== K6_THRESHOLDS_FAILED) throw new LoadGeneratorError(exit.code, exit.signal, k6.logTail());
+
+  points.poll();
+  const summary = readJson<K6SummaryExport>(k6.summaryFile);
+  const thresholdResultsList = thresholdResults(summary, thresholds);
+  const recoveryOptions = scenario.assertions.recovery;
+  const recovery = recoveryTimes(points.samples, timeline.events, scenario.faults, scenario.durationMs, {
+    boundMs: recoveryOptions?.bound,
+    baselinePhase: recoveryOptions?.baselinePhase ?? scenario.phases[0]!.name,
+    errorRateMargin: recoveryOptions?.errorRateMargin ?? 0.05,
+    p95Factor: recoveryOptions?.p95Factor ?? 1.5,
+  });
+  // Without a bound, recovery is reported but not asserted.
+  if (!recoveryOptions) for (const r of recovery) r.ok = true;
+  const invariants = interrupted ? [] : await checkInvariants(scenario, invariantContext);
+
+  const reasons: string[] = [];
+  if (interrupted) reasons.push(`the run was interrupted (${interrupted}) after ${formatMs(endedMs)}`);
+  for (const e of timeline.events.filter((e) => !e.ok)) reasons.push(`fault ${e.fault} could not be ${e.action === 'apply' ? 'applied' : 'reverted'}: ${e.error}`);
+  for (const t of thresholdResultsList.filter((t) => !t.ok)) {
+    reasons.push(`threshold ${t.metric} ${t.expression} failed${t.observed !== undefined ? ` (observed ${t.observed})` : ' (no samples)'}`);
+  }
+  for (const r of recovery.filter((r) => !r.ok)) {
+    reasons.push(
+      r.recoveredAfterMs === undefined
+        ? `${r.fault}: did not recover within the run after its revert at ${formatMs(r.revertedAtMs)}`
+        : `${r.fault}: recovered after ${formatMs(r.recoveredAfterMs)}, bound ${formatMs(r.boundMs ?? 0)}`,
+    );
+  }
+  for (const i of invariants.filter((i) => !i.ok)) reasons.push(`invariant ${i.name}: ${i.detail}`);
+  if (exit.code === K6_THRESHOLDS_FAILED && !thresholdResultsList.some((t) => !t.ok)) reasons.push('k6 reported failed thresholds (exit 99)');
+
+  const lateness = timeline.events.filter((e) => e.action === 'apply' && e.ok).map((e) => e.actualMs - e.scheduledMs);
+  const result: RunResult = {
+    runId,
+    scenario: scenario.name,
+    description: scenario.description,
+    profile: c.profileName,
+    seed: environment.seed,
+    target: c.target,
+    startedAt: new Date(originMs).toISOString(),
+    durationMs: endedMs,
+    verdict: reasons.length === 0 ? 'PASS' : 'FAIL',
+    reasons,
+    phases: phaseMetrics(points.samples, scenario.phases),
+    timeline: timeline.events,
+    thresholds: thresholdResultsList,
+    recovery,
+    invariants,
+    series: timeSeries(points.samples, scenario.phases, scenario.durationMs),
+    context: {
+      environment: environment.reused ? 'reused' : 'started by this run',
+      k6: c.k6Version,
+      mitigations: invariantContext.mitigations ?? 'default (all on)',
+      scenarioFile: scenario.file,
+      ...(lateness.length ? { timelineMaxLatenessMs: String(Math.max(...lateness)) } : {}),
+      ...(interrupted ? { interrupted } : {}),
+      ...(options.seed !== undefined ? { requestedSeed: String(options.seed) } : {}),
+    },
+  };
+  await writeResult(result, reportsDir, runDir);
+  say(`${result.verdict}: ${scenario.name} (${c.profileName}) in ${formatMs(endedMs)}${reasons.length ? `\n${reasons.map((r) => `  - ${r}`).join('\n')}` : ''}`);
+  say(`report: ${runDir}`);
+  return { result, runDir, exitCode: interrupted ? 130 : result.verdict === 'PASS' ? 0 : 1 };
+}
+
+/** The scenario's thresholds with profile placeholders filled in, plus the profile's own unless switched off. */
+export function buildThresholds(scenario: Scenario, profile: Profile): Record<string, string[]> {
+  const vars = profileVariables(profile);
+  const fill = (expression: string) =>
+    expression.replace(/\{(\w+)\}/g, (_, name: string) => {
+      if (!(name in vars)) throw new FaultlineError(`Threshold "${expression}" of ${scenario.name} uses {${name}}; known: ${Object.keys(vars).map((v) => `{${v}}`).join(', ')}`);
+      return String(vars[name]);
+    });
+  const thresholds: Record<string, string[]> = {};
+  const add = (metric: string, expressions: string[]) => (thresholds[metric] = [...new Set([...(thresholds[metric] ?? []), ...expressions.map(fill)])]);
+  const scope = scenario.assertions.profileThresholds;
+  if (scope !== false) {
+    const suffixes = scope === true ? [''] : scope.map((phase) => `{phase:${phase}}`);
+    for (const suffix of suffixes) {
+      add(`http_req_failed${suffix}`, ['rate<={maxErrorRate}']);
+      add(`http_req_duration${suffix}`, ['p(95)<={p95TotalMs}']);
+      if (scenario.load.streaming) add(`faultline_first_token${suffix}`, ['p(95)<={p95FirstTokenMs}']);
+    }
+  }
+  for (const [metric, expressions] of Object.entries(scenario.assertions.thresholds)) add(metric, expressions);
+  return thresholds;
+}
+
+async function checkInvariants(scenario: Scenario, ctx: InvariantContext): Promise<InvariantResult[]> {
+  const results: InvariantResult[] = [];
+  for (const invariant of scenario.invariants) {
+    try {
+      const outcome = await invariant.check(ctx);
+      results.push(typeof outcome === 'boolean' ? { name: invariant.name, ok: outcome, detail: outcome ? 'holds' : 'violated' } : { name: invariant.name, ...outcome });
+    } catch (error) {
+      results.push({ name: invariant.name, ok: false, detail: `check failed: ${(error as Error).message}` });
+    }
+  }
+  return results;
+}
+
+/** summary.json always; the full report set once runner/reports is there. */
+async function writeResult(result: RunResult, reportsDir: string, runDir: string): Promise<void> {
+  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
+  try {
+    const reports = await import('./reports/index.ts');
+    await reports.writeReports(result, reportsDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  }
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}

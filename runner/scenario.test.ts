@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { ScenarioInvalidError } from './errors.ts';
+import { resolveScenario } from './scenario.ts';
+
+const valid = () => ({
+  name: 'redis-outage',
+  description: 'Redis unreachable for a window',
+  services: ['redis', 'app'],
+  load: { script: './load.js' },
+  phases: [
+    { name: 'baseline', duration: '5s' },
+    { name: 'fault', duration: 10_000 },
+    { name: 'recovery', duration: '5s' },
+  ],
+  faults: [{ fault: 'down', target: 'redis', at: 'fault' }],
+  assertions: { thresholds: { 'http_req_duration{phase:fault}': ['p(95)<2000'] } },
+});
+
+function problems(input: unknown): string[] {
+  try {
+    resolveScenario(input, '/repo/scenarios/x/scenario.ts');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ScenarioInvalidError);
+    expect((error as Error).message).toContain('/repo/scenarios/x/scenario.ts');
+    return (error as ScenarioInvalidError).issues;
+  }
+  throw new Error('expected the scenario to be rejected');
+}
+
+describe('resolveScenario', () => {
+  it('puts phases end to end and starts a fault named by phase at that phase, for its length', () => {
+    const s = resolveScenario(valid(), '/repo/scenarios/x/scenario.ts');
+    expect(s.phases).toEqual([
+      { name: 'baseline', startMs: 0, endMs: 5000 },
+      { name: 'fault', startMs: 5000, endMs: 15_000 },
+      { name: 'recovery', startMs: 15_000, endMs: 20_000 },
+    ]);
+    expect(s.durationMs).toBe(20_000);
+    expect(s.faults).toEqual([{ name: 'down@redis', fault: 'down', target: 'redis', atMs: 5000, durationMs: 10_000, params: {} }]);
+    expect(s.load.scriptPath).toBe('/repo/scenarios/x/load.js');
+    expect(s.target.envVar).toBe('APP_URL');
+  });
+
+  it('takes offsets and explicit durations, and leaves a fault without duration applied to the end', () => {
+    const s = resolveScenario({ ...valid(), faults: [{ fault: 'latency', target: 'redis', at: '7.5s', params: { latency: 300, jitter: 100 } }] });
+    expect(s.faults[0]).toMatchObject({ atMs: 7500, durationMs: undefined, params: { latency: 300, jitter: 100 } });
+  });
+
+  it('merges profile overrides into the default profiles', () => {
+    const s = resolveScenario({ ...valid(), load: { script: 'l.js', profiles: { smoke: { requests: 40 }, soak: { requests: 1000, concurrency: 5, success: 0.999, p95TotalMs: 500, p95FirstTokenMs: 300 } } } });
+    expect(s.load.profiles.smoke).toMatchObject({ requests: 40, concurrency: 2, success: 1 });
+    expect(s.load.profiles.soak!.requests).toBe(1000);
+    expect(s.load.profiles.stress!.concurrency).toBe(30);
+  });
+
+  it('names the dotted path of a bad fault parameter and says what was expected', () => {
+    const issues = problems({ ...valid(), faults: [{ fault: 'latency', target: 'redis', at: 'fault', params: { latency: 'slow' } }] });
+    expect(issues).toEqual([expect.stringMatching(/^faults\.0\.params\.latency: .*number/)]);
+  });
+
+  it('rejects an unknown fault preset, listing the known ones', () => {
+    const [issue] = problems({ ...valid(), faults: [{ fault: 'meteor', target: 'redis', at: 'fault' }] });
+    expect(issue).toMatch(/^faults\.0\.fault: unknown fault "meteor"; known faults are: .*latency.*down/);
+  });
+
+  it('rejects a fault at a phase that does not exist', () => {
+    const [issue] = problems({ ...valid(), faults: [{ fault: 'down', target: 'redis', at: 'outage' }] });
+    expect(issue).toMatch(/^faults\.0\.at: unknown phase "outage"; expected one of baseline, fault, recovery/);
+  });
+
+  it('rejects a threshold that is not k6 syntax, with its path', () => {
+    const [issue] = problems({ ...valid(), assertions: { thresholds: { http_req_duration: ['95th < 2s'] } } });
+    expect(issue).toMatch(/^assertions\.thresholds\.http_req_duration\.0: expected a k6 threshold expression/);
+  });
+
+  it('rejects unknown fields, bad durations and missing required fields together', () => {
+    const issues = problems({ ...valid(), phases: [{ name: 'baseline', duration: '5 seconds' }], colour: 'red', description: undefined });
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\(root\): unknown field "colour"/),
+        expect.stringMatching(/^description: /),
+        expect.stringMatching(/^phases\.0\.duration: expected a duration like "500ms"/),
+      ]),
+    );
+  });
+
+  it('rejects a fault that starts after the run ends and duplicate phase names', () => {
+    const issues = problems({ ...valid(), phases: [{ name: 'a', duration: '1s' }, { name: 'a', duration: '1s' }], faults: [{ fault: 'down', target: 'redis', at: '3s' }] });
+    expect(issues).toEqual(expect.arrayContaining([expect.stringMatching(/^phases\.1\.name: duplicate phase "a"/), expect.stringMatching(/^faults\.0\.at: starts at 3000 ms, at or after the end/)]));
+  });
+
+  it('requires invariants to be functions', () => {
+    const [issue] = problems({ ...valid(), invariants: [{ name: 'no double claims', check: 'SELECT 1' }] });
+    expect(issue).toMatch(/^invariants\.0\.check: expected a function/);
+  });
+});

@@ -1,0 +1,331 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { presets } from '../toxics/index.ts';
+import { durationSchema } from './duration.ts';
+import { ScenarioInvalidError } from './errors.ts';
+import { DEFAULT_PROFILES, type Profile, profileOverrideSchema, profileSchema } from './profiles.ts';
+
+/** What an invariant check gets: the environment's variables and the run so far. */
+export interface InvariantContext {
+  env: Record<string, string>;
+  target: string;
+  profile: string;
+  seed: number;
+  /** Mitigations requested for the app (`FAULTLINE_MITIGATIONS`), if any. */
+  mitigations?: string;
+}
+
+/** A post-run check (SQL, Redis, chain). Return `true`/`false`, or `{ ok, detail }`. */
+export interface Invariant {
+  name: string;
+  check(ctx: InvariantContext): Promise<boolean | { ok: boolean; detail: string }> | boolean | { ok: boolean; detail: string };
+}
+
+/** One fault of a timeline: which preset, on what, when, for how long. */
+export interface FaultEntry {
+  /** Name in reports; default `<fault>@<target>`. */
+  name?: string;
+  /** A preset from toxics/index.ts: latency, down, http, mining-stopped, pause, ... */
+  fault: string;
+  /** Proxy / service the fault hits: `redis`, `rpc-infura`, `anvil`, `llm`. */
+  target: string;
+  /** A phase name (start of that phase) or an offset from the start like "10s". */
+  at: string | number;
+  /** How long it stays; default: to the end of the phase named in `at`, or to the end of the run. */
+  duration?: string | number;
+  params?: Record<string, unknown>;
+}
+
+export interface PhaseEntry {
+  name: string;
+  duration: string | number;
+}
+
+export interface ScenarioDefinition {
+  name: string;
+  description: string;
+  /** Services the environment must run, e.g. `['redis', 'app']`. */
+  services: string[];
+  /** Where load goes: by default the URL in `APP_URL` (the reference app); `--target` overrides. */
+  target?: { envVar?: string; url?: string };
+  load: {
+    /** k6 script, relative to the scenario file. It imports runner/k6/faultline.js. */
+    script: string;
+    /** `rate`: constant arrival rate over the phases (default); `iterations`: `requests` iterations shared by `concurrency` VUs. */
+    executor?: 'rate' | 'iterations';
+    /** Time between starting k6 and the time origin, for k6 to initialise. Default 1500 ms. */
+    lead?: string | number;
+    /** Extra `__ENV` variables for the script. */
+    env?: Record<string, string>;
+    /** Profile overrides or additional profiles. */
+    profiles?: Record<string, Partial<Profile>>;
+    defaultProfile?: string;
+    /** Requests stream (LLM chat): the profile's first-token p95 becomes a threshold. */
+    streaming?: boolean;
+  };
+  /** Named phases in order; the load runs for their total duration. */
+  phases: PhaseEntry[];
+  faults?: FaultEntry[];
+  assertions?: {
+    /** k6 thresholds; expressions may use {p95TotalMs}, {p95FirstTokenMs}, {maxErrorRate}. */
+    thresholds?: Record<string, string[]>;
+    /** Apply the profile's success / p95 thresholds to the whole run (true, default), to these phases, or not at all. */
+    profileThresholds?: boolean | string[];
+    recovery?: {
+      /** Maximum recovery time after each reverted fault. */
+      bound: string | number;
+      /** Phase whose error rate and p95 define "recovered"; default the first phase. */
+      baselinePhase?: string;
+      /** Allowed error-rate excess over the baseline, absolute. Default 0.05. */
+      errorRateMargin?: number;
+      /** Allowed p95 as a multiple of the baseline's. Default 1.5. */
+      p95Factor?: number;
+    };
+  };
+  invariants?: Invariant[];
+  /** Runs after the environment is up and before the load, e.g. to reset the app's data. */
+  before?(ctx: InvariantContext): Promise<void> | void;
+}
+
+/**
+ * Typed helper for scenarios/<name>/scenario.ts.
+ * @example export default defineScenario({ name: 'redis-outage', services: ['redis', 'app'], load: { script: './load.js' }, phases: [...], faults: [...] })
+ */
+export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {
+  return definition;
+}
+
+const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `expected a function (${what})`);
+const phaseName = z.string().regex(/^[A-Za-z][\w-]*$/, 'expected a name of letters, digits, "_" or "-", starting with a letter');
+const atSchema = z.union([z.number().min(0), z.string().min(1)]);
+
+export const faultEntrySchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  fault: z.string().min(1),
+  target: z.string().min(1),
+  at: atSchema,
+  duration: durationSchema.optional(),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const phaseSchema = z.strictObject({ name: phaseName, duration: durationSchema });
+
+const thresholdKey = z.string().regex(/^[A-Za-z_][\w.]*(\{[^{}]+\})?$/, 'expected a k6 metric, optionally with tags, e.g. "http_req_duration{phase:fault}"');
+const thresholdExpression = z
+  .string()
+  .regex(
+    /^\s*(avg|min|max|med|count|rate|value|p\(\d+(\.\d+)?\))\s*(<=|>=|<|>|===|==|!=)\s*(\d+(\.\d+)?|\{\w+\})\s*$/,
+    'expected a k6 threshold expression like "p(95)<2000", "rate<0.01" or "p(95)<{p95TotalMs}"',
+  );
+
+const scenarioSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case name with dashes, e.g. "rpc-throttle"'),
+  description: z.string().min(1),
+  services: z.array(z.string().min(1)),
+  target: z.strictObject({ envVar: z.string().min(1).optional(), url: z.string().url().optional() }).optional(),
+  load: z.strictObject({
+    script: z.string().min(1),
+    executor: z.enum(['rate', 'iterations']).default('rate'),
+    lead: durationSchema.default(1500),
+    env: z.record(z.string(), z.string()).default({}),
+    profiles: z.record(z.string(), profileOverrideSchema).default({}),
+    defaultProfile: z.string().default('smoke'),
+    streaming: z.boolean().default(false),
+  }),
+  phases: z.array(phaseSchema).min(1, 'expected at least one phase'),
+  faults: z.array(faultEntrySchema).default([]),
+  assertions: z
+    .strictObject({
+      thresholds: z.record(thresholdKey, z.array(thresholdExpression).min(1)).default({}),
+      profileThresholds: z.union([z.boolean(), z.array(phaseName)]).default(true),
+      recovery: z
+        .strictObject({
+          bound: durationSchema,
+          baselinePhase: phaseName.optional(),
+          errorRateMargin: z.number().min(0).max(1).default(0.05),
+          p95Factor: z.number().min(1).default(1.5),
+        })
+        .optional(),
+    })
+    .default({ thresholds: {}, profileThresholds: true }),
+  invariants: z.array(z.strictObject({ name: z.string().min(1), check: fn<Invariant['check']>('check(ctx)') })).default([]),
+  before: fn<NonNullable<ScenarioDefinition['before']>>('before(ctx)').optional(),
+});
+
+type ParsedScenario = z.output<typeof scenarioSchema>;
+
+/** A fault of the timeline with its offset resolved against the phases. */
+export interface ScheduledFault {
+  name: string;
+  fault: string;
+  target: string;
+  atMs: number;
+  /** Undefined: applied until the end of the run. */
+  durationMs?: number;
+  params: unknown;
+}
+
+export interface ScheduledPhase {
+  name: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** A validated scenario, with phases and faults on one time axis (ms from the time origin). */
+export interface Scenario {
+  file: string;
+  dir: string;
+  name: string;
+  description: string;
+  services: string[];
+  target: { envVar: string; url?: string };
+  load: Omit<ParsedScenario['load'], 'lead' | 'profiles'> & { scriptPath: string; leadMs: number; profiles: Record<string, Profile> };
+  phases: ScheduledPhase[];
+  durationMs: number;
+  faults: ScheduledFault[];
+  assertions: ParsedScenario['assertions'];
+  invariants: Invariant[];
+  before?: ScenarioDefinition['before'];
+}
+
+/**
+ * Validates a scenario definition; throws ScenarioInvalidError listing every problem
+ * as "dotted.path: what was expected".
+ */
+export function resolveScenario(input: unknown, file = '(inline scenario)'): Scenario {
+  const parsed = scenarioSchema.safeParse(input);
+  if (!parsed.success) throw new ScenarioInvalidError(file, parsed.error.issues.map((i) => formatIssue(i)));
+  const s = parsed.data;
+  const problems: string[] = [];
+
+  const profiles: Record<string, Profile> = { ...DEFAULT_PROFILES };
+  for (const [name, override] of Object.entries(s.load.profiles)) {
+    const merged = profileSchema.safeParse({ ...DEFAULT_PROFILES[name], ...override });
+    if (merged.success) profiles[name] = merged.data;
+    else problems.push(...merged.error.issues.map((i) => formatIssue(i, ['load', 'profiles', name])));
+  }
+  if (!profiles[s.load.defaultProfile]) problems.push(`load.defaultProfile: unknown profile "${s.load.defaultProfile}"; known: ${Object.keys(profiles).join(', ')}`);
+
+  const { phases, faults, problems: timelineProblems } = scheduleTimeline(s.phases, s.faults);
+  problems.push(...timelineProblems);
+
+  const phaseNames = new Set(phases.map((p) => p.name));
+  if (Array.isArray(s.assertions.profileThresholds)) {
+    s.assertions.profileThresholds.forEach((p, i) => {
+      if (!phaseNames.has(p)) problems.push(`assertions.profileThresholds.${i}: unknown phase "${p}"; phases are ${[...phaseNames].join(', ')}`);
+    });
+  }
+  const baseline = s.assertions.recovery?.baselinePhase;
+  if (baseline && !phaseNames.has(baseline)) problems.push(`assertions.recovery.baselinePhase: unknown phase "${baseline}"; phases are ${[...phaseNames].join(', ')}`);
+  if (problems.length > 0) throw new ScenarioInvalidError(file, problems);
+
+  const dir = file.startsWith('(') ? process.cwd() : dirname(file);
+  const { lead, profiles: _p, ...load } = s.load;
+  return {
+    file,
+    dir,
+    name: s.name,
+    description: s.description,
+    services: s.services,
+    target: { envVar: s.target?.envVar ?? 'APP_URL', url: s.target?.url },
+    load: { ...load, scriptPath: isAbsolute(load.script) ? load.script : resolve(dir, load.script), leadMs: lead, profiles },
+    phases,
+    durationMs: phases.at(-1)!.endMs,
+    faults,
+    assertions: s.assertions,
+    invariants: s.invariants,
+    before: s.before,
+  };
+}
+
+/**
+ * Puts phases end to end from 0 and resolves each fault's `at` (phase name or offset),
+ * validating its preset and params. Problems come back as dotted-path lines.
+ */
+export function scheduleTimeline(
+  phaseEntries: Array<{ name: string; duration: number }>,
+  faultEntries: Array<z.output<typeof faultEntrySchema>>,
+  prefix = '',
+): { phases: ScheduledPhase[]; faults: ScheduledFault[]; problems: string[] } {
+  const problems: string[] = [];
+  const phases: ScheduledPhase[] = [];
+  let t = 0;
+  phaseEntries.forEach((p, i) => {
+    if (phases.some((q) => q.name === p.name)) problems.push(`${prefix}phases.${i}.name: duplicate phase "${p.name}"`);
+    phases.push({ name: p.name, startMs: t, endMs: t + p.duration });
+    t += p.duration;
+  });
+  const total = t;
+  const faults: ScheduledFault[] = [];
+  const names = new Set<string>();
+  faultEntries.forEach((f, i) => {
+    const path = `${prefix}faults.${i}`;
+    const preset = presets[f.fault];
+    if (!preset) {
+      problems.push(`${path}.fault: unknown fault "${f.fault}"; known faults are: ${Object.keys(presets).join(', ')}`);
+      return;
+    }
+    const params = preset.params.safeParse(f.params);
+    if (!params.success) {
+      problems.push(...params.error.issues.map((issue) => formatIssue(issue, [...(prefix ? [prefix.replace(/\.$/, '')] : []), 'faults', i, 'params'])));
+      return;
+    }
+    let atMs: number;
+    let durationMs = f.duration;
+    const phase = typeof f.at === 'string' ? phases.find((p) => p.name === f.at) : undefined;
+    if (phase) {
+      atMs = phase.startMs;
+      durationMs ??= phase.endMs - phase.startMs;
+    } else if (typeof f.at === 'number' || /^\d/.test(f.at)) {
+      const parsed = durationSchema.safeParse(f.at);
+      if (!parsed.success) {
+        problems.push(`${path}.at: expected a phase name (${phases.map((p) => p.name).join(', ')}) or an offset like "10s"`);
+        return;
+      }
+      atMs = parsed.data;
+    } else {
+      problems.push(`${path}.at: unknown phase "${f.at}"; expected one of ${phases.map((p) => p.name).join(', ')} or an offset like "10s"`);
+      return;
+    }
+    if (atMs >= total) problems.push(`${path}.at: starts at ${atMs} ms, at or after the end of the run (${total} ms)`);
+    const name = f.name ?? `${f.fault}@${f.target}`;
+    if (names.has(name)) problems.push(`${path}.name: two faults are named "${name}"; give one a \`name\``);
+    names.add(name);
+    faults.push({ name, fault: f.fault, target: f.target, atMs, durationMs, params: params.data });
+  });
+  return { phases, faults, problems };
+}
+
+/** Finds `scenarios/<name>/scenario.ts` (or takes a path) and validates its default export. */
+export async function loadScenario(nameOrPath: string, rootDir = process.cwd()): Promise<Scenario> {
+  const file = /[/\\]|\.ts$/.test(nameOrPath) ? resolve(rootDir, nameOrPath) : join(rootDir, 'scenarios', nameOrPath, 'scenario.ts');
+  if (!existsSync(file)) {
+    throw new ScenarioInvalidError(file, [`file not found; scenarios live in scenarios/<name>/scenario.ts (known: ${listScenarios(rootDir).join(', ') || 'none'})`]);
+  }
+  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  if (module.default === undefined) throw new ScenarioInvalidError(file, ['(root): expected a default export, e.g. `export default defineScenario({...})`']);
+  const scenario = resolveScenario(module.default, file);
+  if (!existsSync(scenario.load.scriptPath)) throw new ScenarioInvalidError(file, [`load.script: ${scenario.load.scriptPath} does not exist`]);
+  return scenario;
+}
+
+export function listScenarios(rootDir = process.cwd()): string[] {
+  try {
+    return readdirSync(join(rootDir, 'scenarios'), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(rootDir, 'scenarios', d.name, 'scenario.ts')))
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+export function formatIssue(issue: z.core.$ZodIssue, prefix: PropertyKey[] = []): string {
+  const path = [...prefix, ...issue.path].map(String).join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  return `${path}: ${issue.message}`;
+}

@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Environment } from '../env/environment.ts';
+import type { RunResult } from '../runner/result.ts';
+import { runScenario } from '../runner/run.ts';
+import { resolveScenario } from '../runner/scenario.ts';
+import { REPO_ROOT, testConfig } from './support/environment.ts';
+import { startTinyTarget } from './support/tiny-target.ts';
+import { startEnvironment } from '../env/environment.ts';
+
+const run = promisify(execFile);
+const script = join(REPO_ROOT, 'test/fixtures/tiny-target/load.js');
+
+// Real k6, real Toxiproxy, real Redis; the target is a tiny HTTP server that reads Redis through its proxy.
+describe('chaos runner end to end (tiny target)', () => {
+  const config = testConfig({ services: { redis: true } });
+  const reportsDir = mkdtempSync(join(tmpdir(), 'faultline-reports-'));
+  let environment: Environment;
+  let target: { url: string; close(): Promise<void> };
+
+  beforeAll(async () => {
+    environment = await startEnvironment(config);
+    target = await startTinyTarget(environment.services.redis!.url);
+  });
+  afterAll(async () => {
+    await target?.close();
+    await environment?.stop();
+  });
+
+  it('passes when the fault phase stays within its thresholds, with phases tagged and faults applied on time', async () => {
+    const scenario = resolveScenario(
+      {
+        name: 'tiny-latency',
+        description: 'Redis +150 ms for 2 s; the target stays within p95 < 2 s',
+        services: ['redis'],
+        load: { script, profiles: { smoke: { rps: 15 } } },
+        phases: [
+          { name: 'baseline', duration: '2s' },
+          { name: 'fault', duration: '2s' },
+          { name: 'recovery', duration: '2s' },
+        ],
+        faults: [{ fault: 'latency', target: 'redis', at: 'fault', params: { latency: 150 } }],
+        assertions: { thresholds: { 'http_req_duration{phase:fault}': ['p(95)<2000'] }, recovery: { bound: '1500ms' } },
+      },
+      join(REPO_ROOT, 'test/fixtures/tiny-target/scenario.ts'),
+    );
+    const { result, exitCode, runDir } = await runScenario({ scenario, config, target: target.url, reportsDir, out: { write: () => true } });
+
+    expect(result.reasons).toEqual([]);
+    expect(result.verdict).toBe('PASS');
+    expect(exitCode).toBe(0);
+    expect(result.context.environment).toBe('reused');
+    const byName = Object.fromEntries(result.phases.map((p) => [p.name, p]));
+    for (const phase of ['baseline', 'fault', 'recovery']) expect(byName[phase]!.requests).toBeGreaterThan(15);
+    // The latency toxic shows up in exactly the phase it was scheduled for.
+    expect(byName.fault!.latency.p50).toBeGreaterThan(byName.baseline!.latency.p50 + 100);
+    expect(byName.recovery!.latency.p50).toBeLessThan(byName.fault!.latency.p50 - 100);
+    const apply = result.timeline.find((e) => e.action === 'apply')!;
+    const revert = result.timeline.find((e) => e.action === 'revert')!;
+    expect(apply.ok && revert.ok).toBe(true);
+    expect(apply.scheduledMs).toBe(2000);
+    expect(revert.scheduledMs).toBe(4000);
+    expect(Math.abs(apply.actualMs - apply.scheduledMs)).toBeLessThanOrEqual(50);
+    expect(Math.abs(revert.actualMs - revert.scheduledMs)).toBeLessThanOrEqual(50);
+    expect(result.thresholds.find((t) => t.metric === 'http_req_duration{phase:fault}')).toMatchObject({ ok: true });
+    expect(result.thresholds.find((t) => t.metric === 'http_req_duration{phase:fault}')!.observed).toBeGreaterThan(150);
+    expect(result.recovery).toHaveLength(1);
+    expect(result.recovery[0]!.recoveredAfterMs).toBeLessThanOrEqual(1500);
+    expect(result.series.length).toBeGreaterThanOrEqual(6);
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunResult;
+    expect(summary.verdict).toBe('PASS');
+    // Nothing stays applied.
+    const proxy = (await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean; toxics: unknown[] };
+    expect(proxy).toMatchObject({ enabled: true, toxics: [] });
+  });
+
+  it('fails with exit code 1 through the CLI when an outage breaks a threshold, and re-enables the proxy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-chaos-cli-'));
+    const configFile = join(dir, 'faultline.config.ts');
+    writeFileSync(configFile, `export default ${JSON.stringify({ ...config, services: { redis: true } })};\n`);
+    const scenarioFile = join(dir, 'scenario.ts');
+    writeFileSync(
+      scenarioFile,
+      `import { defineScenario } from ${JSON.stringify(join(REPO_ROOT, 'runner/scenario.ts'))};
+export default defineScenario({
+  name: 'tiny-outage',
+  description: 'Redis unreachable for 2 s; the target has no fallback',
+  services: ['redis'],
+  load: { script: ${JSON.stringify(script)}, profiles: { smoke: { rps: 15 } } },
+  phases: [{ name: 'baseline', duration: '2s' }, { name: 'fault', duration: '2s' }, { name: 'recovery', duration: '2s' }],
+  faults: [{ fault: 'down', target: 'redis', at: 'fault' }],
+  assertions: { thresholds: { 'http_req_failed{phase:fault}': ['rate<0.1'] }, profileThresholds: false },
+});
+`,
+    );
+    const result = await run('npx', ['tsx', 'scripts/cli.ts', '-c', configFile, 'chaos', scenarioFile, '--target', target.url, '--reports', reportsDir], { cwd: REPO_ROOT }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/FAIL: tiny-outage/);
+    expect(result.stderr).toMatch(/threshold http_req_failed\{phase:fault\} rate<0.1 failed \(observed 0\.[1-9]|threshold http_req_failed\{phase:fault\} rate<0.1 failed \(observed 1\)/);
+    const reportDir = /report: (\S+)/.exec(result.stderr)![1]!;
+    const summary = JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as RunResult;
+    expect(summary.verdict).toBe('FAIL');
+    expect(summary.phases.find((p) => p.name === 'baseline')!.errorRate).toBe(0);
+    expect(summary.phases.find((p) => p.name === 'fault')!.errorRate).toBeGreaterThan(0.5);
+    const proxy = (await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean };
+    expect(proxy.enabled).toBe(true);
+    expect(existsSync(join(reportDir, 'k6-points.json'))).toBe(true);
+  });
+});

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { definePreset } from './fault.ts';
+import { toxiproxyRequest } from './toxiproxy-api.ts';
+
+/** The proxy is disabled: new connections are refused and open ones are closed. */
+export const down = definePreset({
+  name: 'down',
+  layer: 'network',
+  description: 'the service is unreachable (Toxiproxy proxy disabled)',
+  params: z.strictObject({}),
+  async apply(ctx, target) {
+    const path = `/proxies/${encodeURIComponent(target)}`;
+    await toxiproxyRequest(ctx.toxiproxyUrl, 'POST', path, { enabled: false });
+    return { revert: async () => void (await toxiproxyRequest(ctx.toxiproxyUrl, 'POST', path, { enabled: true })), detail: `proxy ${target} disabled` };
+  },
+});
