@@ -119,16 +119,28 @@ export function resolveConfig(input: unknown, file = '(inline config)', rootDir 
   };
 }
 
-/** Loads and validates faultline.config.ts (or `path`). No file means the defaults. */
+/**
+ * Loads and validates faultline.config.ts (or `path`). No file means the defaults.
+ * `FAULTLINE_RUNTIME` (what the CLI's `--runtime` sets) overrides the file's runtime.
+ */
 export async function loadConfig(path?: string, cwd = process.cwd()): Promise<ResolvedConfig> {
   const file = resolve(cwd, path ?? CONFIG_FILE);
   if (!existsSync(file)) {
     if (path) throw new ConfigInvalidError(file, ['file not found']);
-    return resolveConfig({}, '(default config)', cwd);
+    return withRuntimeOverride(resolveConfig({}, '(default config)', cwd));
   }
   const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
   if (module.default === undefined) throw new ConfigInvalidError(file, ['(root): expected a default export, e.g. `export default defineConfig({...})`']);
-  return resolveConfig(module.default, file, dirname(file));
+  return withRuntimeOverride(resolveConfig(module.default, file, dirname(file)));
+}
+
+function withRuntimeOverride(config: ResolvedConfig): ResolvedConfig {
+  const override = process.env.FAULTLINE_RUNTIME;
+  if (!override) return config;
+  if (!RUNTIME_SETTINGS.includes(override as RuntimeSetting)) {
+    throw new ConfigInvalidError('FAULTLINE_RUNTIME (or --runtime)', [`runtime: expected one of ${RUNTIME_SETTINGS.join(', ')}, got "${override}"`]);
+  }
+  return { ...config, runtime: override as RuntimeSetting };
 }
 
 function formatIssue(issue: z.core.$ZodIssue, prefix: PropertyKey[]): string {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
-import { type ContainerRuntimeClient, GenericContainer, getContainerRuntimeClient, type WaitStrategy } from 'testcontainers';
+import { type ContainerRuntimeClient, GenericContainer, getContainerRuntimeClient, ImageName, type WaitStrategy } from 'testcontainers';
 import type { ResolvedConfig } from '../config.ts';
 import { DockerUnavailableError, FaultlineError } from '../errors.ts';
 import { claimPort, HOST } from '../ports.ts';
@@ -79,7 +79,7 @@ export function containersRuntime(config: ResolvedConfig): Runtime {
           });
         } catch (error) {
           // A free port taken between our check and Docker's bind: try fresh ones.
-          if (attempt >= 3 || !/port is already allocated|address already in use/i.test(String(error))) throw describeFailure(error, definition.name, image);
+          if (attempt >= 3 || !/port is already allocated|address already in use/i.test(String(error))) throw await describeFailure(client, error, definition.name, image);
           await client.container.dockerode.getContainer(name).remove({ force: true }).catch(() => {});
         }
       }
@@ -267,10 +267,11 @@ async function connect(timeoutMs = 15_000): Promise<ContainerRuntimeClient> {
   }
 }
 
-function describeFailure(error: unknown, service: string, image: string): Error {
+async function describeFailure(client: ContainerRuntimeClient, error: unknown, service: string, image: string): Promise<Error> {
   if (error instanceof FaultlineError) return error;
   const message = (error as Error).message ?? String(error);
-  if (/pull access denied|manifest unknown|not found|no such image|failed to pull/i.test(message)) {
+  const present = await client.image.exists(ImageName.fromString(image)).catch(() => true);
+  if (!present) {
     return new FaultlineError(
       `${service}: the image ${image} is not on this machine and could not be pulled (${message.split('\n')[0]}). ` +
         `Pull it (docker pull ${image}), or point FAULTLINE_${service.toUpperCase()}_IMAGE / containers.images.${service} at an image you have.`,
