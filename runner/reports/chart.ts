@@ -24,16 +24,19 @@ interface Panel {
   lines: Line[];
 }
 
+/** A bucket without requests has no latency or error rate (the runner writes 0): draw a gap, not a dip to zero. */
+const measured = (p: SeriesPoint, value: number) => (p.rps > 0 ? value : Number.NaN);
+
 const PANELS: Panel[] = [
   {
     title: 'Latency',
     unit: (v) => (v >= 1000 ? `${trim(v / 1000)} s` : `${trim(v)} ms`),
     lines: [
-      { label: 'p50', color: '#2563eb', value: (p) => p.p50 },
-      { label: 'p95', color: '#ea580c', value: (p) => p.p95 },
+      { label: 'p50', color: '#2563eb', value: (p) => measured(p, p.p50) },
+      { label: 'p95', color: '#ea580c', value: (p) => measured(p, p.p95) },
     ],
   },
-  { title: 'Error rate', unit: (v) => `${trim(v * 100)}%`, lines: [{ label: 'errors', color: '#dc2626', value: (p) => p.errorRate }] },
+  { title: 'Error rate', unit: (v) => `${trim(v * 100)}%`, lines: [{ label: 'errors', color: '#dc2626', value: (p) => measured(p, p.errorRate) }] },
   { title: 'Requests per second', unit: (v) => trim(v), lines: [{ label: 'req/s', color: '#16a34a', value: (p) => p.rps }] },
 ];
 
@@ -112,8 +115,19 @@ function renderPanel(panel: Panel, series: SeriesPoint[], y0: number, x: (t: num
     out.push(`<text class="axis" x="${WIDTH / 2}" y="${y0 + PANEL / 2}" text-anchor="middle">no samples</text>`);
   }
   for (const line of panel.lines) {
-    const points = series.filter((p) => Number.isFinite(line.value(p))).map((p) => `${r(x(p.tMs))},${r(y(line.value(p)))}`);
-    if (points.length > 0) out.push(`<polyline class="series" stroke="${line.color}" points="${points.join(' ')}"/>`);
+    // One path; a bucket without a value ends the current stroke and the next value starts a new one (M).
+    let path = '';
+    let pen = false;
+    for (const p of series) {
+      const v = line.value(p);
+      if (!Number.isFinite(v)) {
+        pen = false;
+        continue;
+      }
+      path += `${pen ? 'L' : 'M'}${r(x(p.tMs))},${r(y(v))} `;
+      pen = true;
+    }
+    if (path) out.push(`<path class="series" stroke="${line.color}" d="${path.trim()}"/>`);
   }
   out.push('</g>');
   return out.join('\n');

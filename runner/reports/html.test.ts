@@ -44,8 +44,16 @@ describe('renderHtml', () => {
   it('draws p50, p95, error rate and req/s as lines with one point per series bucket', () => {
     const result = runFixture();
     const html = renderHtml(result);
-    const lines = [...html.matchAll(/<polyline class="series" stroke="[^"]+" points="([^"]+)"/g)].map((m) => m[1]!.split(' ').length);
+    const lines = [...html.matchAll(/<path class="series" stroke="[^"]+" d="([^"]+)"/g)].map((m) => m[1]!.split(' ').length);
     expect(lines).toEqual([60, 60, 60, 60]);
+  });
+
+  it('leaves a gap in latency and error rate where a bucket had no requests, but not in req/s', () => {
+    const result = runFixture();
+    for (const t of [30, 31]) result.series[t] = { ...result.series[t]!, rps: 0, p50: 0, p95: 0, errorRate: 0 };
+    const html = renderHtml(result);
+    const strokes = [...html.matchAll(/<path class="series" stroke="[^"]+" d="([^"]+)"/g)].map((m) => m[1]!.match(/M/g)!.length);
+    expect(strokes).toEqual([2, 2, 2, 1]);
   });
 
   it('shades an unreverted fault to the end of the run and leaves a failed apply unshaded', () => {
