@@ -1,0 +1,254 @@
+import { http, type RequestHandler } from 'msw';
+import { type ActiveFault, FaultController } from '../control/faults.ts';
+import { controlHandlers } from '../control/handlers.ts';
+import { type Random, sample } from '../control/random.ts';
+import { type ChatRequest, parseChatRequest } from './chat-request.ts';
+import { completionTokens, contentRandom, drawLength, promptTokens, textOf } from './content.ts';
+import { BAD_JSON_MESSAGE, invalidRequest, openAIError } from './errors.ts';
+import { type GenerationParams, llmFaults, type MalformedSseParams, type RateLimitParams, type SlowFirstTokenParams, type StreamCutParams } from './faults.ts';
+import { type LlmOptions, type LlmOptionsInput, parseLlmOptions } from './options.ts';
+import { completionStream, type Usage } from './stream.ts';
+
+export interface LlmMockInit extends LlmOptionsInput {
+  /** Every random choice (content, latencies, fault sampling, ids) derives from it. Default 1. */
+  seed?: number;
+}
+
+/** The LLM mock in-process: its msw handlers and the fault controller behind its control API. */
+export interface LlmMock {
+  handlers: RequestHandler[];
+  controller: FaultController;
+  options: LlmOptions;
+}
+
+/**
+ * An OpenAI-compatible chat completions API as msw handlers, control API first.
+ * Routes match any origin, so the same handlers serve over HTTP (mocks/http/serve.ts)
+ * and intercept `https://api.openai.com/v1/...` under msw's `setupServer`.
+ * @example const server = setupServer(...llmHandlers({ seed: 7, ttft: { kind: 'fixed', ms: 100 } }));
+ */
+export function llmHandlers(init: LlmMockInit = {}): RequestHandler[] {
+  return createLlmMock(init).handlers;
+}
+
+export function createLlmMock(init: LlmMockInit = {}): LlmMock {
+  const { seed = 1, ...rest } = init;
+  const options = parseLlmOptions(rest);
+  const controller = new FaultController('llm', llmFaults, seed);
+  // Separate streams, so that e.g. a new latency draw never shifts which requests a fault hits.
+  const faultRandom = controller.random.fork('faults');
+  const latencyRandom = controller.random.fork('latency');
+  const idRandom = controller.random.fork('ids');
+  const limits = rateLimitWindow(options);
+  const fingerprints = new Map<string, string>();
+  const fingerprint = (model: string) => {
+    let fp = fingerprints.get(model);
+    if (!fp) fingerprints.set(model, (fp = `fp_${hex(contentRandom(seed, `fingerprint:${model}`), 10)}`));
+    return fp;
+  };
+
+  /** The newest active fault of `type` for this model, if this request draws it (its `rate`). */
+  const draw = <P,>(type: string, model: string): ActiveFault<P> | undefined => {
+    const fault = controller.find<P>(type, model);
+    if (!fault) return undefined;
+    const rate = (fault.params as { rate?: number }).rate ?? 1;
+    if (rate < 1 && !faultRandom.chance(rate)) return undefined;
+    controller.hit(fault);
+    return fault;
+  };
+
+  const chatCompletions = http.post('*/v1/chat/completions', async ({ request }) => {
+    const startedAt = performance.now();
+    controller.countRequest('POST /v1/chat/completions');
+    let body: unknown;
+    try {
+      body = await request.json();
+    } catch {
+      return invalidRequest(BAD_JSON_MESSAGE, null, null);
+    }
+    const parsed = parseChatRequest(body);
+    if (parsed instanceof Response) return parsed;
+    const chat: ChatRequest = parsed;
+    if (options.strictModels && !options.models.includes(chat.model)) {
+      return openAIError(404, { message: `The model \`${chat.model}\` does not exist or you do not have access to it.`, type: 'invalid_request_error', param: null, code: 'model_not_found' });
+    }
+
+    const requestId = `req_${hex(idRandom, 32)}`;
+    const prompt = promptTokens(chat.messages);
+    const limited = draw<RateLimitParams>('rate-limit', chat.model);
+    if (limited) return rateLimited(limited.params, chat.model, requestId, options);
+    if (draw('overloaded', chat.model)) {
+      return openAIError(503, { message: 'The server is overloaded or not ready yet.', type: 'server_error', param: null, code: 'server_is_overloaded' }, { 'x-request-id': requestId });
+    }
+
+    const override = draw<GenerationParams>('generation', chat.model)?.params;
+    const slow = draw<SlowFirstTokenParams>('slow-first-token', chat.model);
+    const ttftMs = sample(slow?.params.ttft ?? override?.ttft ?? options.ttft, latencyRandom);
+    const tokensPerSecond = override?.tokensPerSecond ?? options.tokensPerSecond;
+    const content = contentRandom(seed, `${chat.model}\u0000${chat.seed ?? ''}\u0000${JSON.stringify(chat.messages.map((m) => [m.role, textOf(m.content)]))}`);
+    const wanted = drawLength(override?.responseTokens ?? options.responseTokens, content);
+    const length = Math.min(wanted, chat.maxTokens ?? Infinity);
+    const tokens = completionTokens(content, length);
+    const finishReason = length < wanted ? 'length' : 'stop';
+    const usage = usageOf(prompt, length);
+    const id = `chatcmpl-${base62(idRandom, 29)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const headers = {
+      ...limits.headers(prompt + length),
+      'x-request-id': requestId,
+      'openai-organization': 'faultline-mock',
+      'openai-version': '2020-10-01',
+    };
+
+    if (!chat.stream) {
+      // A non-streaming answer arrives when the whole completion would have been generated.
+      await sleep(ttftMs + ((tokens.length - 1) * 1000) / tokensPerSecond, request.signal);
+      const completion = {
+        id,
+        object: 'chat.completion',
+        created,
+        model: chat.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: tokens.join(''), refusal: null, annotations: [] }, logprobs: null, finish_reason: finishReason }],
+        usage,
+        service_tier: 'default',
+        system_fingerprint: fingerprint(chat.model),
+      };
+      return new Response(JSON.stringify(completion), {
+        headers: { 'content-type': 'application/json', 'openai-processing-ms': String(Math.round(performance.now() - startedAt)), ...headers },
+      });
+    }
+
+    const cut = draw<StreamCutParams>('stream-cut', chat.model);
+    const stall = draw('stall', chat.model);
+    const malformed = draw<MalformedSseParams>('malformed-sse', chat.model);
+    const body_ = completionStream(
+      {
+        id,
+        created,
+        model: chat.model,
+        systemFingerprint: fingerprint(chat.model),
+        tokens,
+        finishReason,
+        ttftMs,
+        tokensPerSecond,
+        usage: chat.includeUsage ? usage : undefined,
+        cutAfterChunks: cut?.params.afterChunks,
+        stallAfterFirstToken: stall !== undefined,
+        malformedAtChunk: malformed?.params.atChunk,
+      },
+      startedAt,
+    );
+    return new Response(body_, {
+      headers: {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'openai-processing-ms': String(Math.round(performance.now() - startedAt)),
+        ...headers,
+      },
+    });
+  });
+
+  const models = http.get('*/v1/models', () => {
+    controller.countRequest('GET /v1/models');
+    return Response.json({ object: 'list', data: options.models.map(modelObject) });
+  });
+  const model = http.get('*/v1/models/:model', ({ params }) => {
+    controller.countRequest('GET /v1/models/:model');
+    const name = String(params.model);
+    if (!options.models.includes(name)) {
+      return openAIError(404, { message: `The model '${name}' does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' });
+    }
+    return Response.json(modelObject(name));
+  });
+
+  return { handlers: [...controlHandlers(controller), chatCompletions, models, model], controller, options };
+}
+
+function rateLimited(params: RateLimitParams, model: string, requestId: string, options: LlmOptions): Response {
+  const { retryAfterSeconds: wait, limit } = params;
+  const reset = `${wait}s`;
+  const [name, cap] = limit === 'requests' ? ['requests per min (RPM)', options.rateLimits.requests] : ['tokens per min (TPM)', options.rateLimits.tokens];
+  return openAIError(
+    429,
+    {
+      message: `Rate limit reached for ${model} in organization org-faultline on ${name}: Limit ${cap}, Used ${cap}, Requested 1. Please try again in ${wait}s. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+      type: limit,
+      param: null,
+      code: 'rate_limit_exceeded',
+    },
+    {
+      'retry-after': String(wait),
+      'x-request-id': requestId,
+      'x-ratelimit-limit-requests': String(options.rateLimits.requests),
+      'x-ratelimit-limit-tokens': String(options.rateLimits.tokens),
+      'x-ratelimit-remaining-requests': limit === 'requests' ? '0' : String(options.rateLimits.requests - 1),
+      'x-ratelimit-remaining-tokens': limit === 'tokens' ? '0' : String(options.rateLimits.tokens),
+      'x-ratelimit-reset-requests': limit === 'requests' ? reset : '0s',
+      'x-ratelimit-reset-tokens': limit === 'tokens' ? reset : '0s',
+    },
+  );
+}
+
+/** The x-ratelimit-* headers of a successful answer, counted over a one-minute window like the real RPM/TPM limits. */
+function rateLimitWindow(options: LlmOptions) {
+  let windowStart = Date.now();
+  let requests = 0;
+  let tokens = 0;
+  return {
+    headers(cost: number): Record<string, string> {
+      const now = Date.now();
+      if (now - windowStart >= 60_000) [windowStart, requests, tokens] = [now, 0, 0];
+      requests++;
+      tokens += cost;
+      const resetMs = Math.max(0, windowStart + 60_000 - now);
+      return {
+        'x-ratelimit-limit-requests': String(options.rateLimits.requests),
+        'x-ratelimit-limit-tokens': String(options.rateLimits.tokens),
+        'x-ratelimit-remaining-requests': String(Math.max(0, options.rateLimits.requests - requests)),
+        'x-ratelimit-remaining-tokens': String(Math.max(0, options.rateLimits.tokens - tokens)),
+        'x-ratelimit-reset-requests': `${Math.ceil((resetMs * requests) / options.rateLimits.requests)}ms`,
+        'x-ratelimit-reset-tokens': `${Math.ceil((resetMs * tokens) / options.rateLimits.tokens)}ms`,
+      };
+    },
+  };
+}
+
+function usageOf(prompt: number, completion: number): Usage {
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}
+
+function modelObject(id: string) {
+  return { id, object: 'model', created: 1_715_367_049, owned_by: 'system' };
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+function base62(random: Random, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += BASE62[random.int(62)];
+  return out;
+}
+function hex(random: Random, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += BASE62[random.int(16)]!.toLowerCase();
+  return out;
+}
+
+/** Waits, or stops waiting when the client hangs up. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
