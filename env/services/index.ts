@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '../service.ts';
 import { anvil } from './anvil.ts';
+import { farcaster } from './farcaster.ts';
 import { postgres } from './postgres.ts';
 import { redis } from './redis.ts';
 import { rpc } from './rpc.ts';
@@ -9,5 +10,6 @@ export const services: Record<string, ServiceDefinition> = {
   postgres,
   redis,
   anvil,
+  farcaster,
   rpc,
 };

@@ -7,7 +7,7 @@ import { sample } from '../control/random.ts';
 import { FARCASTER_TARGETS, farcasterFaults } from './faults.ts';
 import { hubJson, userDataMessages, verificationMessages } from './messages.ts';
 import { neynarUser, validatedFrameAction } from './neynar.ts';
-import { type FarcasterOptionsInput, parseFarcasterOptions } from './options.ts';
+import { type FarcasterOptions, type FarcasterOptionsInput, parseFarcasterOptions } from './options.ts';
 import { deriveKey, FarcasterRegistry, type FarcasterUser } from './registry.ts';
 import { decodeMessage, hubError, validateHubMessage } from './validation.ts';
 
@@ -21,6 +21,8 @@ export interface FarcasterHub {
   handlers: RequestHandler[];
   controller: FaultController;
   registry: FarcasterRegistry;
+  /** The parsed options, defaults filled in. */
+  options: FarcasterOptions;
 }
 
 type Api = 'hub' | 'neynar';
@@ -194,7 +196,7 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
     return registry.user(Number(fid));
   }
 
-  return { handlers, controller, registry };
+  return { handlers, controller, registry, options };
 }
 
 /** The msw handlers of a Farcaster hub mock, for `setupServer(...farcasterHandlers({ seed }))`. */

@@ -131,3 +131,4 @@ export const NETWORKS: Record<FarcasterOptions['network'], FarcasterNetwork> = {
 export function deriveKey(seed: number, label: string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(`faultline/farcaster/${seed >>> 0}/${label}`).digest());
 }
+
