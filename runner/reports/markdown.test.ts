@@ -51,6 +51,16 @@ describe('renderMarkdown', () => {
     expect(md).toMatch(/\| baseline \|.*\| – \|/);
   });
 
+  it('shows how long each apply/revert call took when the runner recorded when it was issued', () => {
+    const result = runFixture();
+    expect(renderMarkdown(result)).not.toContain('| Call |');
+    result.timeline[0]!.issuedMs = 20_001;
+    const md = renderMarkdown(result);
+    expect(md).toContain('| Fault | Layer | Target | Action | Scheduled | Actual | Drift | Call | Status |');
+    expect(md).toContain('| rpc-throttle | http | rpc | apply | 20.00 s | 20.01 s | +12 ms | 11 ms | ✅ ok |');
+    expect(md).toContain('| db-latency | network | postgres | apply | 25.00 s | 25.00 s | +4 ms | – | ✅ ok |');
+  });
+
   it('keeps a failed fault application and table-breaking text on one row', () => {
     const result = runFixture();
     result.timeline[0] = { ...result.timeline[0]!, ok: false, error: 'ECONNREFUSED | toxiproxy\nnot running <b>' };

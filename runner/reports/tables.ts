@@ -86,23 +86,24 @@ export function invariantTable(result: RunResult): Table {
   };
 }
 
+/** Drift is actual − scheduled (when the fault was in place vs when it should have been); "Call" is how long the apply/revert call took, when the runner recorded when it was issued. */
 export function timelineTable(result: RunResult): Table {
+  const timed = result.timeline.some((e) => e.issuedMs !== undefined);
+  const headers = ['Fault', 'Layer', 'Target', 'Action', 'Scheduled', 'Actual', 'Drift'];
+  if (timed) headers.push('Call');
+  headers.push('Status');
   return {
     title: 'Fault timeline',
-    headers: ['Fault', 'Layer', 'Target', 'Action', 'Scheduled', 'Actual', 'Drift', 'Status'],
+    headers,
     empty: 'The scenario plays no faults.',
     rows: [...result.timeline]
       .sort((a, b) => a.scheduledMs - b.scheduledMs || a.actualMs - b.actualMs)
-      .map((e) => [
-        e.fault,
-        e.layer,
-        e.target,
-        e.action,
-        offset(e.scheduledMs),
-        offset(e.actualMs),
-        drift(e.actualMs - e.scheduledMs),
-        e.ok ? { ok: true, label: 'ok' } : { ok: false, label: `error: ${e.error ?? 'unknown'}` },
-      ]),
+      .map((e) => {
+        const row: Cell[] = [e.fault, e.layer, e.target, e.action, offset(e.scheduledMs), offset(e.actualMs), drift(e.actualMs - e.scheduledMs)];
+        if (timed) row.push(e.issuedMs === undefined ? '–' : ms(e.actualMs - e.issuedMs));
+        row.push(e.ok ? { ok: true, label: 'ok' } : { ok: false, label: `error: ${e.error ?? 'unknown'}` });
+        return row;
+      }),
   };
 }
 
