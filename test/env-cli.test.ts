@@ -160,6 +160,28 @@ describe('faultline env (CLI)', () => {
     expect(readState(ws.stateDir)).toBeUndefined();
   });
 
+  it('env down cleans up after an env up that was killed with SIGKILL mid-start', async () => {
+    const ws = workspace();
+    const up = start(ws, ['env', 'up']);
+    // Killed as soon as the first service has been launched: others may be half-way through spawning.
+    await waitFor('a launched service', () => {
+      const state = readState(ws.stateDir);
+      return state && Object.values(state.services).some((s) => s.process) ? state : undefined;
+    });
+    up.kill('SIGKILL');
+    await up.result;
+    const state = readState(ws.stateDir)!;
+    expect(state.status).toBe('starting');
+    expect(running(ws).length).toBeGreaterThan(0);
+
+    const down = await cli(ws, ['env', 'down']);
+    expect(down.code).toBe(0);
+    expect(await leftovers(recordedResources(state))).toEqual({ processes: [], ports: [] });
+    expect(running(ws)).toEqual([]);
+    expect(readState(ws.stateDir)).toBeUndefined();
+    expect(existsSync(join(ws.stateDir, 'run'))).toBe(false);
+  });
+
   it('an invalid config exits 2 naming the file and field, and starts nothing', async () => {
     const ws = workspace({ redis: { port: 'six' }, anvil: { chainId: 0 } });
     const run = await cli(ws, ['env', 'up']);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { chownSync, closeSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { claimPort, HOST } from '../ports.ts';
 import type { LaunchSpec } from '../service.ts';
 import type { ProcessRecord } from '../state.ts';
@@ -17,10 +18,18 @@ export interface LaunchedProcess {
  * detached into their own process group, with output in a log file, so they outlive
  * `env:up` and `env:down` can stop them from any terminal.
  */
-export function launch(spec: LaunchSpec, logFile: string): LaunchedProcess {
+export function launch(spec: LaunchSpec, logFile: string, pidFile?: string): LaunchedProcess {
   const log = openSync(logFile, 'a');
+  let [command, args] = [spec.command, spec.args];
+  if (pidFile) {
+    // The child writes its own pid before it execs the server (same pid), so a server
+    // is findable even if we are killed between spawn() and recording its pid.
+    writeFileSync(pidFile, '');
+    if (spec.user) chownSync(pidFile, spec.user.uid, spec.user.gid);
+    [command, args] = ['/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', pidFile, spec.command, ...spec.args]];
+  }
   try {
-    const child = spawn(spec.command, spec.args, {
+    const child = spawn(command, args, {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
       detached: true,
@@ -51,7 +60,8 @@ export const localRuntime: Runtime = {
     const port = await claimPort(definition.name, options.port);
     const spec = await definition.prepare(ctx, options, port);
     signal?.throwIfAborted();
-    const process_ = launch(spec, logFile);
+    // Started in its data dir, with a pid file beside it: teardown finds it even if env:up was killed before recording it.
+    const process_ = launch({ ...spec, cwd: spec.cwd ?? ctx.dataDir }, logFile, pidFileFor(ctx.dataDir));
     return {
       port,
       upstream: `${HOST}:${port}`,
@@ -74,8 +84,40 @@ export const localRuntime: Runtime = {
   async teardown(state) {
     const records = [state.toxiproxy, ...Object.values(state.services)];
     await Promise.all(records.map((r) => (r.process ? stopRecorded(r.process) : undefined)));
+    await stopUnrecorded(dirname(state.toxiproxy.dataDir));
   },
 };
+
+const pidFileFor = (dataDir: string) => `${dataDir}.pid`;
+
+/**
+ * Stops servers that were launched but never recorded in env.json (env:up killed right
+ * after spawn): found by the pid files in the run directory, and only if that pid still
+ * runs inside the run directory, so a reused pid is never signalled. Linux (/proc) only.
+ */
+async function stopUnrecorded(runDir: string): Promise<void> {
+  let files: string[];
+  let root: string;
+  try {
+    files = readdirSync(runDir).filter((f) => f.endsWith('.pid'));
+    root = realpathSync(runDir);
+  } catch {
+    return; // no run directory: nothing was launched
+  }
+  await Promise.all(
+    files.map(async (file) => {
+      const pid = Number(readFileSync(join(runDir, file), 'utf8').trim());
+      if (!pid || !isAlive(pid)) return;
+      let cwd: string;
+      try {
+        cwd = readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        return; // cannot verify it is ours: leave it
+      }
+      if (cwd === root || cwd.startsWith(`${root}/`)) await stopProcessGroup(pid, 'SIGTERM');
+    }),
+  );
+}
 
 /** Stops a recorded process group unless its pid now belongs to another process. */
 export async function stopRecorded(record: ProcessRecord): Promise<void> {

@@ -1,13 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chown, cp, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { z } from 'zod';
 import { FaultlineError } from '../errors.ts';
 import { defineService, type ServiceContext } from '../service.ts';
-
-const run = promisify(execFile);
 
 const options = z.strictObject({
   port: z.number().int().min(0).max(65535).optional(),
@@ -42,8 +40,7 @@ export const postgres = defineService({
     if (user) assertReachable(ctx.dataDir, user.uid);
     const template = await templateCluster(ctx.cacheDir, binDir, tool.version, user);
     const dataDir = join(ctx.dataDir, 'pgdata');
-    // cp -a keeps ownership and modes (postgres insists on 0700 for its data dir).
-    await run('cp', ['-a', template, dataDir]);
+    await copyCluster(template, dataDir, user);
     return {
       command: tool.path,
       args: [
@@ -149,6 +146,22 @@ function unprivilegedUser(): { uid: number; gid: number } | undefined {
   }
   const [, , uid, gid] = line()!.split(':');
   return { uid: Number(uid), gid: Number(gid) };
+}
+
+/**
+ * Copies the template in-process (not `cp -a`): a copy must die with an env:up that is
+ * killed, or it would outlive env:down and refill the removed data dir. Modes are kept
+ * (postgres insists on 0700 for its data dir); ownership is set to the postgres user.
+ */
+async function copyCluster(template: string, dataDir: string, user?: { uid: number; gid: number }): Promise<void> {
+  await cp(template, dataDir, { recursive: true });
+  if (!user) return;
+  const chownTree = async (path: string): Promise<void> => {
+    await chown(path, user.uid, user.gid);
+    const entries = await readdir(path, { withFileTypes: true });
+    await Promise.all(entries.map((e) => (e.isDirectory() ? chownTree(join(path, e.name)) : chown(join(path, e.name), user.uid, user.gid))));
+  };
+  await chownTree(dataDir);
 }
 
 /**
