@@ -98,7 +98,7 @@ describe('a started environment', () => {
     }
   });
 
-  it('stop() leaves no recorded process and no listening port behind, and removes the state and dotenv files', async () => {
+  it('stop() leaves no recorded process and no listening port behind, and removes the state file', async () => {
     const state = readState(env.stateDir)!;
     expect(state.status).toBe('up');
     const resources = recordedResources(state);
