@@ -197,6 +197,10 @@ async function bringUp(config: ResolvedConfig, log: (line: string) => void, sign
     seed,
     tools,
     upstreams,
+    // Only services whose proxies exist; computed at launch, when dependsOn ones are up.
+    env: Object.fromEntries(
+      Object.entries(dotenvVars({ ...state, services: Object.fromEntries(Object.entries(state.services).filter(([, r]) => r.url)) })).filter(([, v]) => v !== undefined),
+    ),
     rootDir: config.rootDir,
   });
   const launchAndWait = async (definition: ServiceDefinition, options: any, record: ServiceRecord, proxies?: string[]) => {

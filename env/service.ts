@@ -46,6 +46,12 @@ export interface ServiceContext {
   tools: Toolbox;
   /** Direct URLs of services started earlier (see dependsOn). */
   upstreams: Record<string, string>;
+  /**
+   * The dotenv variables of the services started earlier (dependsOn ones included): proxied
+   * `X_URL`s and their `X_DIRECT_URL` twins, endpoints too. An app under test takes these,
+   * so that its traffic goes through Toxiproxy.
+   */
+  env: Record<string, string>;
   /** Directory relative paths in the config are resolved against. */
   rootDir: string;
 }

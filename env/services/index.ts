@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '../service.ts';
 import { anvil } from './anvil.ts';
+import { app } from './app.ts';
 import { farcaster } from './farcaster.ts';
 import { postgres } from './postgres.ts';
 import { redis } from './redis.ts';
@@ -12,4 +13,6 @@ export const services: Record<string, ServiceDefinition> = {
   anvil,
   farcaster,
   rpc,
+  // Optional: the reference app, started only when the config names it.
+  app,
 };

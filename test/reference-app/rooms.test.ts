@@ -99,7 +99,7 @@ describe('reference app: chat rooms, Socket.IO, metrics', () => {
   it('refuses a socket without a valid token', async () => {
     const socket = connect(app.url, { auth: { token: 'nope' }, transports: ['websocket'], reconnection: false });
     sockets.push(socket);
-    await expect(new Promise((resolve, reject) => (socket.once('connect', resolve), socket.once('connect_error', reject)))).rejects.toThrow(/Unauthorized/);
+    await expect(new Promise((resolve, reject) => (socket.once('connect', () => resolve(undefined)), socket.once('connect_error', reject)))).rejects.toThrow(/Unauthorized/);
   });
 
   it('exposes request durations, cache hits, queue depth, sockets and RPC calls by provider in Prometheus format', async () => {

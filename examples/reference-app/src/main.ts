@@ -3,7 +3,7 @@ import { loadDotenv, readConfig } from './config.ts';
 import { describeMitigations } from './mitigations.ts';
 
 // Standalone: `npm start -w examples/reference-app` after `npm run env:up` (which writes .env.faultline).
-const dotenv = loadDotenv();
+const dotenv = process.env.APP_DOTENV === 'off' ? undefined : loadDotenv();
 try {
   const config = readConfig();
   const app = await startApp(config);
