@@ -2,6 +2,7 @@ import type { ServiceDefinition } from '../service.ts';
 import { anvil } from './anvil.ts';
 import { app } from './app.ts';
 import { farcaster } from './farcaster.ts';
+import { llm } from './llm.ts';
 import { postgres } from './postgres.ts';
 import { redis } from './redis.ts';
 import { rpc } from './rpc.ts';
@@ -13,6 +14,7 @@ export const services: Record<string, ServiceDefinition> = {
   anvil,
   farcaster,
   rpc,
+  llm,
   // Optional: the reference app, started only when the config names it.
   app,
 };

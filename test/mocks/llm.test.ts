@@ -3,6 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MockControl, MockControlError } from '../../mocks/control/client.ts';
 import { type ServedHandlers, serveHandlers } from '../../mocks/http/serve.ts';
 import { llmHandlers } from '../../mocks/llm/handlers.ts';
+import type { Environment } from '../../env/environment.ts';
+import { testEnvironment } from '../support/environment.ts';
 
 const TTFT_MS = 200;
 const TOKENS_PER_SECOND = 20;
@@ -192,5 +194,42 @@ describe('the LLM mock over HTTP, driven by the openai SDK', () => {
     expect(await field({ type: 'rate-limit', rate: 2 })).toEqual([400, 'rate']);
     expect(await field({ type: 'overloaded', ttlMs: 0 })).toEqual([400, 'ttlMs']);
     expect(await control.list()).toEqual([]);
+  });
+});
+
+describe('the LLM mock as a service of env:up', () => {
+  const options = { ttft: { kind: 'fixed', ms: 60 }, tokensPerSecond: 200, responseTokens: 8 } as const;
+  let env: Environment;
+  beforeAll(async () => {
+    env = await testEnvironment({ seed: 21, services: { llm: options } });
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('serves the SDK through its Toxiproxy proxy at LLM_URL, faults through the direct control API, content from the run seed', async () => {
+    const llm = env.services.llm!;
+    expect(env.env.LLM_URL).toBe(llm.url);
+    expect(llm.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    expect(llm.url).not.toBe(llm.directUrl);
+    const control = new MockControl(llm.directUrl);
+    expect(await control.health()).toEqual({ ok: true, service: 'llm', seed: 21 });
+
+    const sdk = new OpenAI({ baseURL: llm.url, apiKey: 'sk-faultline-test', maxRetries: 0 });
+    let text = '';
+    for await (const chunk of await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })) text += chunk.choices[0]?.delta.content ?? '';
+    // The process answers exactly what the same handlers with the same seed answer in-process.
+    const inProcess = await serveHandlers(llmHandlers({ seed: 21, ...options }));
+    try {
+      const local = await new OpenAI({ baseURL: `${inProcess.url}/v1`, apiKey: 'x', maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o-mini', messages });
+      expect(text).toBe(local.choices[0]!.message.content);
+    } finally {
+      await inProcess.close();
+    }
+
+    const fault = await control.apply({ type: 'overloaded', ttlMs: 10_000 });
+    await expect(sdk.chat.completions.create({ model: 'gpt-4o-mini', messages })).rejects.toMatchObject({ status: 503, code: 'server_is_overloaded' });
+    await control.clear(fault.id);
+    expect((await control.stats()).requests['POST /v1/chat/completions']).toBe(2);
   });
 });
