@@ -22,7 +22,7 @@ export interface RpcGatewayOptions {
 export const HANG = Symbol('hang');
 export type GatewayAnswer = Reply | typeof HANG;
 
-interface Call {
+export interface Call {
   id: RpcId;
   method: string;
   raw: any;
@@ -37,7 +37,7 @@ interface KeyState {
   count: number;
 }
 
-interface Provider {
+export interface Provider {
   name: string;
   options: ProviderOptions;
   keys: Map<string, KeyState>;
@@ -65,22 +65,25 @@ export class RpcGateway {
     this.upstream = new Upstream(options.anvilUrl);
   }
 
+  /** `/<provider>[/<key>]` (path and query) for a known provider, else undefined. */
+  route(url: string): { name: string; key?: string } | undefined {
+    const end = url.search(/[?#]/);
+    const path = end === -1 ? url : url.slice(0, end);
+    const slash = path.indexOf('/', 1);
+    const name = slash === -1 ? path.slice(1) : path.slice(1, slash);
+    if (!this.providers.has(name)) return undefined;
+    const key = slash === -1 ? undefined : path.slice(slash + 1).replace(/\/$/, '');
+    if (key?.includes('/')) return undefined;
+    return { name, key: key || undefined };
+  }
+
   /** Answers one HTTP JSON-RPC request (single or batch) for `/<providerName>/<key>`. */
   async handle(providerName: string, key: string | undefined, body: string): Promise<GatewayAnswer> {
     const provider = this.providers.get(providerName);
     if (!provider) return { status: 404, headers: JSON_HEADERS, body: JSON.stringify({ error: { message: `no provider "${providerName}"` } }) };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return rpcError(200, [null], false, { code: -32700, message: 'Parse error' });
-    }
-    const batch = Array.isArray(parsed);
-    const calls: Call[] = (batch ? (parsed as unknown[]) : [parsed]).map((raw: any) => ({
-      id: raw?.id ?? null,
-      method: typeof raw?.method === 'string' ? raw.method : '',
-      raw,
-    }));
+    const request = parseRequest(body);
+    if (!request) return rpcError(200, [null], false, { code: -32700, message: 'Parse error' });
+    const { calls, batch } = request;
     const refused = await this.admit(provider, key, calls, batch);
     if (refused) return refused;
     return this.forward(provider, calls, batch, body);
@@ -230,6 +233,23 @@ export class RpcGateway {
   close(): void {
     this.upstream.close();
   }
+}
+
+/** The calls of a JSON-RPC body (single or batch); undefined if it is not JSON. */
+export function parseRequest(body: string): { calls: Call[]; batch: boolean } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const batch = Array.isArray(parsed);
+  const calls = (batch ? (parsed as unknown[]) : [parsed]).map((raw: any) => ({
+    id: raw?.id ?? null,
+    method: typeof raw?.method === 'string' ? raw.method : '',
+    raw,
+  }));
+  return { calls, batch };
 }
 
 function matches(fault: ActiveFault<{ methods?: string[] }>, calls: Call[]): boolean {

@@ -21,10 +21,7 @@ export function rpcHandlers(options: RpcGatewayOptions | RpcGateway): RequestHan
     }),
     ...controlHandlers(gateway.controller),
     http.post(route, async ({ request }) => {
-      const path = new URL(request.url).pathname;
-      const slash = path.indexOf('/', 1);
-      const name = slash === -1 ? path.slice(1) : path.slice(1, slash);
-      const key = slash === -1 ? undefined : path.slice(slash + 1).replace(/\/$/, '') || undefined;
+      const { name, key } = gateway.route(new URL(request.url).pathname)!;
       const answer = await gateway.handle(name, key, await request.text());
       if (answer === HANG) {
         await new Promise<void>((resolve) => {

@@ -25,7 +25,7 @@ export async function serveRpcGateway(gateway: RpcGateway, options: ServeRpcOpti
   const [mswListener] = served.server.listeners('request') as RequestListener[];
   served.server.removeAllListeners('request');
   served.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const route = req.method === 'POST' ? providerRoute(gateway, req.url ?? '/') : undefined;
+    const route = req.method === 'POST' ? gateway.route(req.url ?? '/') : undefined;
     if (route) answerDirect(gateway, route.name, route.key, req, res);
     else mswListener!(req, res);
   });
@@ -35,18 +35,6 @@ export async function serveRpcGateway(gateway: RpcGateway, options: ServeRpcOpti
     gateway.close();
   };
   return { ...served, gateway, close, [Symbol.asyncDispose]: close };
-}
-
-/** `/<provider>[/<key>]` for a known provider, else undefined. */
-export function providerRoute(gateway: RpcGateway, url: string): { name: string; key?: string } | undefined {
-  const end = url.search(/[?#]/);
-  const path = end === -1 ? url : url.slice(0, end);
-  const slash = path.indexOf('/', 1);
-  const name = slash === -1 ? path.slice(1) : path.slice(1, slash);
-  if (!gateway.providers.has(name)) return undefined;
-  const key = slash === -1 ? undefined : path.slice(slash + 1).replace(/\/$/, '');
-  if (key?.includes('/')) return undefined;
-  return { name, key: key || undefined };
 }
 
 function answerDirect(gateway: RpcGateway, name: string, key: string | undefined, req: IncomingMessage, res: ServerResponse): void {

@@ -13,10 +13,12 @@ import {
   type PublicClient,
   TimeoutError,
   type Transport,
+  webSocket,
 } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { Environment } from '../../env/environment.ts';
 import { MockControl, MockControlError } from '../../mocks/control/client.ts';
 import { rpcHandlers } from '../../mocks/rpc/handlers.ts';
@@ -247,6 +249,59 @@ describe('the rpc gateway service (viem through env:up)', () => {
     expect(first).toMatch(/x/);
     expect(first).toMatch(/\./);
     expect(await run()).toBe(first);
+  });
+
+  it('passes eth_subscribe newHeads through over WebSocket, so viem sees new blocks', async () => {
+    const chain = createPublicClient({ chain: foundry, transport: webSocket(env.env.RPC_URL!.replace(/^http/, 'ws'), { retryCount: 0 }) });
+    try {
+      const head = await chain.getBlockNumber({ cacheTime: 0 });
+      expect(head).toBe(await anvil().getBlockNumber());
+      const seen: bigint[] = [];
+      const sawTwo = new Promise<void>((resolve, reject) => {
+        // The cast: viem 2.57's types reject `poll: false` here although it is the documented WebSocket mode.
+        const unwatch = chain.watchBlockNumber({
+          poll: false as unknown as true,
+          onBlockNumber: (n) => {
+            seen.push(n);
+            if (seen.length === 2) {
+              unwatch();
+              resolve();
+            }
+          },
+          onError: reject,
+        });
+      });
+      await expect.poll(async () => (await control.stats()).requests['infura eth_subscribe'] ?? 0).toBe(1);
+      // Mine until two heads arrive: the subscription may reach anvil a moment after the gateway counted it.
+      for (let i = 0; i < 30 && seen.length < 2; i++) {
+        await anvil().request({ method: 'anvil_mine' as any, params: ['0x1'] as any });
+        await Promise.race([sawTwo, new Promise((r) => setTimeout(r, 100))]);
+      }
+      await sawTwo;
+      expect(seen[0]).toBeGreaterThan(head);
+      expect(seen[1]).toBe(seen[0]! + 1n);
+    } finally {
+      await (await chain.transport.getRpcClient()).close();
+    }
+  });
+
+  it('answers a throttled Alchemy-style call over WebSocket with JSON-RPC error 429, and refuses a bad key at the handshake', async () => {
+    await control.apply({ type: 'throttle', target: 'alchemy', rate: 1 });
+    const chain = createPublicClient({ chain: foundry, transport: webSocket(env.env.RPC_FALLBACK_URL!.replace(/^http/, 'ws'), { retryCount: 0 }) });
+    try {
+      const error = await chain.request(blockNumber).catch((e) => e);
+      expect(error.code).toBe(429);
+      expect(error.details).toMatch(/compute units per second capacity/);
+    } finally {
+      await (await chain.transport.getRpcClient()).close();
+    }
+    const status = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(env.env.RPC_URL!.replace(/^http/, 'ws').replace('infura-key', 'nope'));
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on('open', () => reject(new Error('handshake accepted with a wrong key')));
+      socket.on('error', () => {});
+    });
+    expect(status).toBe(401);
   });
 
   it('serves the same handlers in-process through msw setupServer', async () => {
