@@ -92,7 +92,7 @@ export class TimelineExecutor implements AsyncDisposable {
     const event: TimelineEvent = { fault: fault.name, layer: preset.layer, target: fault.target, action: 'apply', scheduledMs: fault.atMs, actualMs: 0, ok: true };
     event.issuedMs = this.now() - this.options.originMs;
     try {
-      const handle = await preset.apply(this.options.ctx, fault.target, fault.params);
+      const handle = await preset.apply(this.options.ctx, fault.target, fault.params, { durationMs: fault.durationMs });
       this.applied.set(fault.name, { fault, handle });
     } catch (error) {
       event.ok = false;

@@ -35,7 +35,13 @@ export interface FaultPreset<P = any> {
   description: string;
   /** Validates the `params` of a timeline entry; errors carry the dotted path into it. */
   params: z.ZodType<P>;
-  apply(ctx: FaultContext, target: string, params: P): Promise<AppliedFault>;
+  apply(ctx: FaultContext, target: string, params: P, info: ApplyInfo): Promise<AppliedFault>;
+}
+
+/** About this application of a fault. */
+export interface ApplyInfo {
+  /** How long the timeline keeps it applied; undefined means to the end of the run. */
+  durationMs?: number;
 }
 
 export function definePreset<P>(preset: FaultPreset<P>): FaultPreset<P> {

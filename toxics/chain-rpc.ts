@@ -1,0 +1,19 @@
+import { jsonRpc } from '../env/services/anvil.ts';
+import { directUrlOf, type FaultContext, FaultError } from './fault.ts';
+
+/** An Anvil JSON-RPC call on the direct URL of `target` (default service `anvil`). */
+export async function anvilCall(ctx: FaultContext, target: string, method: string, params: unknown[] = []): Promise<unknown> {
+  if (target !== 'anvil') throw new FaultError(`chain faults act on the anvil service, not "${target}"`);
+  return jsonRpc(directUrlOf(ctx, 'ANVIL_URL'), method, params, 5000);
+}
+
+/** Restores the mining mode the environment configured: interval mining when it set a blockTime, else automine. */
+export async function restoreMining(ctx: FaultContext, target: string): Promise<void> {
+  const blockTime = (ctx.config?.services.anvil as { blockTime?: number } | undefined)?.blockTime;
+  if (blockTime) {
+    await anvilCall(ctx, target, 'evm_setIntervalMining', [blockTime]);
+  } else {
+    await anvilCall(ctx, target, 'evm_setIntervalMining', [0]);
+    await anvilCall(ctx, target, 'evm_setAutomine', [true]);
+  }
+}

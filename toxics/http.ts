@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { services } from '../env/services/index.ts';
+import { MockControl } from '../mocks/control/client.ts';
+import { definePreset, directUrlOf, FaultError } from './fault.ts';
+
+/** A mock reverts a fault on its own this long after the timeline meant to, should the runner die mid-run. */
+const TTL_MARGIN_MS = 30_000;
+
+/**
+ * A fault of a simulated third party, applied through its control API (`/__faultline/faults`)
+ * on the *direct* URL, since its proxy may be down. `params` is the mock's FaultSpec:
+ * `{ type: 'throttle', target: 'infura', rate: 1, ... }`; the mock validates the type's
+ * own parameters and refuses bad ones (the apply then fails with its message).
+ * @example { fault: 'http', target: 'rpc', at: 'fault', params: { type: 'throttle', target: 'infura', shape: 'infura' } }
+ */
+export const http = definePreset({
+  name: 'http',
+  layer: 'http',
+  description: "a mock's own fault (rate limits, error rates, slow first token, malformed bodies) via its control API",
+  params: z.looseObject({
+    type: z.string().min(1).describe('the mock fault type, e.g. throttle, error-rate, slow-first-token'),
+    target: z.string().min(1).optional().describe('narrows the fault inside the mock, e.g. an RPC provider'),
+  }),
+  async apply(ctx, service, params, info) {
+    const definition = services[service];
+    if (!definition) throw new FaultError(`http fault: unknown service "${service}"; known: ${Object.keys(services).join(', ')}`);
+    const control = new MockControl(directUrlOf(ctx, definition.envVar));
+    const ttlMs = info.durationMs === undefined ? undefined : info.durationMs + TTL_MARGIN_MS;
+    const active = await control.apply({ ...params, ...(ttlMs ? { ttlMs } : {}) });
+    return {
+      detail: `${service} fault ${active.id}`,
+      revert: async () => {
+        try {
+          await control.clear(active.id);
+        } catch (error) {
+          // Already gone (expired, or the mock was reset): nothing left to revert.
+          if ((error as { status?: number }).status !== 404) throw error;
+        }
+      },
+    };
+  },
+});

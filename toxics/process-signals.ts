@@ -1,0 +1,17 @@
+import { FaultError, type FaultContext } from './fault.ts';
+
+/** The recorded pid of a service's process group leader. */
+export function pidOf(ctx: FaultContext, target: string): number {
+  const pid = ctx.pids[target];
+  if (!pid) throw new FaultError(`process faults need the pid of "${target}", which the environment does not record (known: ${Object.keys(ctx.pids).join(', ')})`);
+  return pid;
+}
+
+/** Signals the whole process group (services are detached group leaders), or the process alone. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    process.kill(pid, signal);
+  }
+}
