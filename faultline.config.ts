@@ -6,5 +6,6 @@ export default defineConfig({
     postgres: { database: 'app', user: 'app', password: 'app' },
     redis: true,
     anvil: { chainId: 31337, accounts: 10, balance: 10_000 },
+    rpc: true, // provider gateway in front of anvil: RPC_URL (infura), RPC_FALLBACK_URL (alchemy), RPC_PUBLIC_URL
   },
 });

@@ -56,7 +56,7 @@ export function defineConfig(config: FaultlineConfig): FaultlineConfig {
 export type RuntimeSetting = 'local' | 'containers' | 'auto';
 export const RUNTIME_SETTINGS: RuntimeSetting[] = ['local', 'containers', 'auto'];
 
-export const DEFAULT_SERVICES = ['postgres', 'redis', 'anvil', 'farcaster', 'llm'];
+export const DEFAULT_SERVICES = ['postgres', 'redis', 'anvil', 'rpc', 'farcaster', 'llm'];
 export const CONFIG_FILE = 'faultline.config.ts';
 
 const portSchema = z.number().int().min(0).max(65535);
