@@ -13,6 +13,8 @@ export interface AppConfig {
   farcasterHubUrl?: string;
   llmUrl?: string;
   llmModel: string;
+  /** llm-breaker deadlines: for the first token, and between chunks after it. */
+  llmTimeouts: { firstTokenMs: number; idleMs: number };
   jwtSecret: string;
   /** Index of the anvil dev account that pays gifts (account 0 is left to scripts and tests). */
   treasuryAccountIndex: number;
@@ -50,6 +52,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     farcasterHubUrl: env.FARCASTER_HUB_URL || undefined,
     llmUrl: env.LLM_URL || undefined,
     llmModel: env.LLM_MODEL ?? 'gpt-4o-mini',
+    llmTimeouts: { firstTokenMs: Number(env.LLM_FIRST_TOKEN_TIMEOUT_MS ?? 5_000), idleMs: Number(env.LLM_IDLE_TIMEOUT_MS ?? 3_000) },
     jwtSecret: env.AUTH_JWT_SECRET || DEV_JWT_SECRET,
     treasuryAccountIndex: Number(env.APP_TREASURY_ACCOUNT_INDEX ?? 1),
     mnemonic: env.ANVIL_MNEMONIC ?? 'test test test test test test test test test test test junk',

@@ -1,9 +1,6 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../http-error.ts';
-
-const FIRST_BYTE_TIMEOUT_MS = 5_000;
-const IDLE_TIMEOUT_MS = 3_000;
 
 interface ChatBody {
   messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
@@ -17,12 +14,14 @@ export class LlmUnavailableError extends HttpError {
 
 /**
  * POST /api/chat: streams the LLM's completion to the caller as SSE (`data: {"delta": "..."}`,
- * then `data: [DONE]`). With llm-breaker: a deadline for the first byte and for every
+ * then `data: [DONE]`). The 200 is only sent with the first token, so a failure before it
+ * is a plain HTTP error. With llm-breaker: a deadline for the first token and for every
  * chunk after it, and a circuit breaker, so callers get a quick 503 (or an `error` event
  * mid-stream) instead of a hung stream. Without it: a plain fetch piped through.
  */
 export function chatRoutes(app: FastifyInstance, ctx: AppContext): void {
   const guarded = ctx.config.mitigations['llm-breaker'];
+  const { firstTokenMs, idleMs } = ctx.config.llmTimeouts;
   app.post<{ Body: ChatBody }>(
     '/api/chat',
     {
@@ -49,16 +48,21 @@ export function chatRoutes(app: FastifyInstance, ctx: AppContext): void {
         throw new LlmUnavailableError('circuit open after repeated failures', breaker.retryAfterMs());
       }
       const abort = new AbortController();
-      request.raw.on('close', () => {
-        if (!reply.raw.writableFinished) abort.abort();
+      let clientGone = false;
+      // The response's close (not the request's, which fires once the body is read): the caller hung up.
+      reply.raw.on('close', () => {
+        if (reply.raw.writableFinished) return;
+        clientGone = true;
+        abort.abort(new Error('the caller hung up'));
       });
       let timer: NodeJS.Timeout | undefined;
       const arm = (ms: number) => {
         clearTimeout(timer);
         if (guarded) timer = setTimeout(() => abort.abort(new Error(`no data from the LLM within ${ms} ms`)), ms);
       };
-      arm(FIRST_BYTE_TIMEOUT_MS);
+      arm(firstTokenMs);
       let started = false;
+      let hijacked = false;
       try {
         const response = await fetch(`${ctx.config.llmUrl.replace(/\/$/, '')}/chat/completions`, {
           method: 'POST',
@@ -73,22 +77,39 @@ export function chatRoutes(app: FastifyInstance, ctx: AppContext): void {
           throw new HttpError(502, 'llm_error', `${why}: ${text.slice(0, 200)}`);
         }
         reply.hijack();
-        reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-        started = true;
-        await pipeCompletion(response.body, reply, () => arm(IDLE_TIMEOUT_MS));
+        hijacked = true;
+        const write = (data: string) => {
+          if (!started) {
+            reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+            started = true;
+          }
+          reply.raw.write(data);
+        };
+        let firstChunk = true;
+        await pipeCompletion(response.body, write, (hasContent) => {
+          // The first-token deadline runs until content arrives; after that, the idle deadline between chunks.
+          if (hasContent || !firstChunk) arm(idleMs);
+          if (hasContent) firstChunk = false;
+        });
+        write('');
         clearTimeout(timer);
         reply.raw.end('data: [DONE]\n\n');
         if (guarded) breaker.success();
         ctx.metrics.llm.inc({ outcome: 'ok' });
       } catch (error) {
         clearTimeout(timer);
-        if (guarded) breaker.failure();
-        ctx.metrics.llm.inc({ outcome: 'error' });
+        if (guarded && !clientGone) breaker.failure();
+        ctx.metrics.llm.inc({ outcome: clientGone ? 'caller_gone' : 'error' });
         const why = (abort.signal.reason as Error | undefined)?.message ?? (error as Error).message;
         if (!started) {
-          if (error instanceof HttpError) throw error;
-          if (guarded) throw new LlmUnavailableError(why);
-          throw new HttpError(502, 'llm_error', `LLM request failed: ${why}`);
+          const failure = error instanceof HttpError ? error : guarded ? new LlmUnavailableError(why) : new HttpError(502, 'llm_error', `LLM request failed: ${why}`);
+          if (!hijacked) throw failure;
+          // The reply was handed over for streaming before the first token: answer by hand.
+          if (!reply.raw.destroyed) {
+            reply.raw.writeHead(failure.statusCode, { 'content-type': 'application/json', ...failure.headers });
+            reply.raw.end(JSON.stringify({ error: { code: failure.code, message: failure.message } }));
+          }
+          return;
         }
         // Mid-stream: the status is sent already; say what happened in the stream and end it.
         if (!reply.raw.destroyed) reply.raw.end(`event: error\ndata: ${JSON.stringify({ error: { code: 'llm_interrupted', message: why } })}\n\n`);
@@ -98,14 +119,13 @@ export function chatRoutes(app: FastifyInstance, ctx: AppContext): void {
 }
 
 /** Reads OpenAI chat.completion.chunk SSE lines and forwards each content delta as `data: {"delta": ...}`. */
-async function pipeCompletion(body: ReadableStream<Uint8Array>, reply: FastifyReply, onChunk: () => void): Promise<void> {
+async function pipeCompletion(body: ReadableStream<Uint8Array>, write: (data: string) => void, onChunk: (hasContent: boolean) => void): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = '';
   const reader = body.getReader();
   for (;;) {
     const { done, value: chunk } = await reader.read();
     if (done) break;
-    onChunk();
     buffer += decoder.decode(chunk, { stream: true });
     let newline: number;
     while ((newline = buffer.indexOf('\n')) >= 0) {
@@ -122,7 +142,8 @@ async function pipeCompletion(body: ReadableStream<Uint8Array>, reply: FastifyRe
       }
       if (parsed.error) throw new Error(`the LLM reported: ${parsed.error.message ?? 'an error'}`);
       const delta = parsed.choices?.[0]?.delta?.content;
-      if (delta) reply.raw.write(`data: ${JSON.stringify({ delta })}\n\n`);
+      onChunk(Boolean(delta));
+      if (delta) write(`data: ${JSON.stringify({ delta })}\n\n`);
     }
   }
   throw new Error('the LLM stream ended before [DONE]');
