@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type FaultlineConfig, type ResolvedConfig, resolveConfig } from '../env/config.ts';
 import { type Environment, startEnvironment } from '../env/environment.ts';
 import { FaultlineError } from '../env/errors.ts';
+import { readState } from '../env/state.ts';
 import { Toolbox } from '../env/tools/toolbox.ts';
 import type { FaultContext } from '../toxics/index.ts';
 import { type K6SummaryExport, phaseMetrics, phaseOf, recoveryTimes, thresholdResults, timeSeries } from './analysis.ts';
@@ -59,23 +60,18 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const profile = scenario.load.profiles[profileName];
   if (!profile) throw new FaultlineError(`Unknown profile "${profileName}" for scenario ${scenario.name}; known profiles: ${Object.keys(scenario.load.profiles).join(', ')}`);
 
-  let config = 'rootDir' in options.config && 'file' in options.config ? options.config : resolveConfig(options.config);
-  if (options.seed !== undefined && config.seed === undefined) config = { ...config, seed: options.seed };
-  const missing = scenario.services.filter((s) => !(s in config.services));
-  if (missing.length > 0) throw new ServiceMissingError(scenario.name, missing, config.file);
-
+  const baseConfig = 'rootDir' in options.config && 'file' in options.config ? options.config : resolveConfig(options.config);
   // Resolve the target before starting anything when we can: a refused target must not cost an env:up.
   if (options.target) checkTarget(options.target, options.allowRemoteTarget ?? false, say);
-  const k6 = await new Toolbox(join(config.home, 'bin')).get('k6');
+  const k6 = await new Toolbox(join(baseConfig.home, 'bin')).get('k6');
 
-  if (options.mitigations !== undefined) process.env.FAULTLINE_MITIGATIONS = options.mitigations;
   const envStarted = Date.now();
-  const environment: Environment = await startEnvironment(config, { log: (line) => say(`  ${line}`) });
+  const environment = await environmentFor(scenario, baseConfig, options, say);
   try {
     say(environment.reused ? `environment: reusing the running one (seed ${environment.seed})` : `environment: up in ${Date.now() - envStarted} ms (seed ${environment.seed})`);
-    if (environment.reused && options.mitigations !== undefined) {
-      say(`note: --mitigations ${options.mitigations} only reaches an app this run starts; the running app keeps its own setting.`);
-    }
+    const missing = Object.keys(scenario.services).filter((s) => !environment.services[s]);
+    if (missing.length > 0) throw new ServiceMissingError(scenario.name, missing, baseConfig.file);
+    if (options.mitigations !== undefined && environment.services.app) await checkMitigations(environment.services.app.directUrl, options.mitigations);
     const target = options.target ?? scenario.target.url ?? environment.env[scenario.target.envVar];
     if (!target) {
       throw new FaultlineError(
@@ -83,12 +79,59 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       );
     }
     checkTarget(target, options.allowRemoteTarget ?? false, say);
-    return await runLoad({ ...options, out }, { scenario, profileName, profile, config, environment, target, k6: k6.path, k6Version: k6.version });
+    return await runLoad({ ...options, out }, { scenario, profileName, profile, config: baseConfig, environment, target, k6: k6.path, k6Version: k6.version });
   } finally {
     if (!environment.reused) {
       await environment.stop();
       say('environment: stopped (this run started it)');
     }
+  }
+}
+
+/**
+ * The environment to run in: the one up in the config's state dir if there is one (it must
+ * already have what the scenario needs), else a new one with the scenario's services and
+ * options merged into the config, and the requested mitigations and seed.
+ */
+async function environmentFor(scenario: Scenario, config: ResolvedConfig, options: RunOptions, say: (line: string) => void): Promise<Environment> {
+  const log = (line: string) => say(`  ${line}`);
+  const state = readState(config.stateDir);
+  if (state?.status === 'up') return startEnvironment(config, { log });
+  const services: Record<string, any> = { ...config.services };
+  for (const [name, needed] of Object.entries(scenario.services)) {
+    const current = services[name] ?? {};
+    const merged: Record<string, unknown> = { ...current, ...needed };
+    // Lists (e.g. the app's `uses`) are unions: the scenario adds what it needs, removes nothing.
+    for (const [key, value] of Object.entries(needed)) {
+      if (Array.isArray(value) && Array.isArray(current[key])) merged[key] = [...new Set([...current[key], ...value])];
+    }
+    services[name] = merged;
+  }
+  if (options.mitigations !== undefined && services.app) services.app = { ...services.app, mitigations: options.mitigations };
+  const merged = resolveConfig({ seed: options.seed ?? config.seed, home: config.home, stateDir: config.stateDir, dotenvFile: config.dotenvFile, runtime: config.runtime, toxiproxy: config.toxiproxy, services }, config.file, config.rootDir);
+  return startEnvironment(merged, { log });
+}
+
+/** A reused app keeps the mitigations it was started with: refuse a run that asks for others. */
+async function checkMitigations(appUrl: string, requested: string): Promise<void> {
+  const response = await fetch(`${appUrl}/api/config`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+  if (!response?.ok) return;
+  const { mitigationsSummary } = (await response.json()) as { mitigationsSummary: string };
+  const wanted = await describeRequested(requested);
+  if (wanted !== undefined && wanted !== mitigationsSummary) {
+    throw new FaultlineError(
+      `The running app has mitigations "${mitigationsSummary}", not "${wanted}" (--mitigations ${requested}). ` +
+        'Mitigations are fixed when the app starts: run `npm run env:down`, then the scenario again (it starts an environment with them).',
+    );
+  }
+}
+
+async function describeRequested(requested: string): Promise<string | undefined> {
+  try {
+    const { describeMitigations, parseMitigations } = await import('../examples/reference-app/src/mitigations.ts');
+    return describeMitigations(parseMitigations(requested));
+  } catch {
+    return undefined;
   }
 }
 

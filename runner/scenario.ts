@@ -46,8 +46,12 @@ export interface PhaseEntry {
 export interface ScenarioDefinition {
   name: string;
   description: string;
-  /** Services the environment must run, e.g. `['redis', 'app']`. */
-  services: string[];
+  /**
+   * Services the environment must run, e.g. `['redis', 'app']`, or with the options they
+   * need, e.g. `{ rpc: true, app: { uses: ['rpc'] } }`. An environment the run starts gets
+   * them added to the config; a running one must already have them.
+   */
+  services: string[] | Record<string, true | Record<string, unknown>>;
   /** Where load goes: by default the URL in `APP_URL` (the reference app); `--target` overrides. */
   target?: { envVar?: string; url?: string };
   load: {
@@ -123,7 +127,7 @@ const thresholdExpression = z
 const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case name with dashes, e.g. "rpc-throttle"'),
   description: z.string().min(1),
-  services: z.array(z.string().min(1)),
+  services: z.union([z.array(z.string().min(1)), z.record(z.string(), z.union([z.literal(true), z.record(z.string(), z.unknown())]))]),
   target: z.strictObject({ envVar: z.string().min(1).optional(), url: z.string().url().optional() }).optional(),
   load: z.strictObject({
     script: z.string().min(1),
@@ -179,7 +183,8 @@ export interface Scenario {
   dir: string;
   name: string;
   description: string;
-  services: string[];
+  /** Needed services with the options the scenario requires of them (`{}` for none). */
+  services: Record<string, Record<string, unknown>>;
   target: { envVar: string; url?: string };
   load: Omit<ParsedScenario['load'], 'lead' | 'profiles'> & { scriptPath: string; leadMs: number; profiles: Record<string, Profile> };
   phases: ScheduledPhase[];
@@ -228,7 +233,9 @@ export function resolveScenario(input: unknown, file = '(inline scenario)'): Sce
     dir,
     name: s.name,
     description: s.description,
-    services: s.services,
+    services: Array.isArray(s.services)
+      ? Object.fromEntries(s.services.map((name) => [name, {}]))
+      : Object.fromEntries(Object.entries(s.services).map(([name, options]) => [name, options === true ? {} : options])),
     target: { envVar: s.target?.envVar ?? 'APP_URL', url: s.target?.url },
     load: { ...load, scriptPath: isAbsolute(load.script) ? load.script : resolve(dir, load.script), leadMs: lead, profiles },
     phases,
