@@ -16,7 +16,7 @@ const HUB_TIMEOUT_MS = 3_000;
 /**
  * POST /api/frames/gifts/:id: a Farcaster frame button press claims a share. The signed
  * frame message is validated by the hub (never trust untrustedData), its fid is mapped to
- * the fid's first verified Ethereum address, and that wallet claims. The message hash is
+ * the fid's newest verified Ethereum address, and that wallet claims. The message hash is
  * the idempotency key: a client that resends the same press gets the same answer.
  */
 export function frameRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -78,7 +78,8 @@ type Verification = { data?: { verificationAddAddressBody?: { address?: string; 
 
 async function verifiedAddress(hub: string, fid: number): Promise<Address | undefined> {
   const { messages = [] } = await hubCall<{ messages?: Verification[] }>(`${hub}/v1/verificationsByFid?fid=${fid}`);
-  for (const m of messages) {
+  // The newest verification first: the address the user linked last is where they expect payouts.
+  for (const m of [...messages].reverse()) {
     const body = m.data?.verificationAddAddressBody ?? m.data?.verificationAddEthAddressBody;
     const protocol = (m.data?.verificationAddAddressBody?.protocol ?? 'PROTOCOL_ETHEREUM') as string;
     if (body?.address && protocol === 'PROTOCOL_ETHEREUM' && isAddress(body.address)) return getAddress(body.address);
