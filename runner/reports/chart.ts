@@ -20,6 +20,8 @@ interface Line {
 }
 interface Panel {
   title: string;
+  /** The axis never goes above this (an error rate tops out at 100%). */
+  ceiling?: number;
   unit: (v: number) => string;
   lines: Line[];
 }
@@ -36,7 +38,7 @@ const PANELS: Panel[] = [
       { label: 'p95', color: '#ea580c', value: (p) => measured(p, p.p95) },
     ],
   },
-  { title: 'Error rate', unit: (v) => `${trim(v * 100)}%`, lines: [{ label: 'errors', color: '#dc2626', value: (p) => measured(p, p.errorRate) }] },
+  { title: 'Error rate', ceiling: 1, unit: (v) => `${trim(v * 100)}%`, lines: [{ label: 'errors', color: '#dc2626', value: (p) => measured(p, p.errorRate) }] },
   { title: 'Requests per second', unit: (v) => trim(v), lines: [{ label: 'req/s', color: '#16a34a', value: (p) => p.rps }] },
 ];
 
@@ -51,6 +53,9 @@ export function renderChart(result: RunResult): string {
   const plotWidth = WIDTH - LEFT - RIGHT;
   const end = Math.max(result.durationMs, ...result.series.map((p) => p.tMs), ...result.phases.map((p) => p.endMs), 1);
   const x = (t: number) => LEFT + (Math.min(Math.max(t, 0), end) / end) * plotWidth;
+  // A point stands for its whole bucket, so it is drawn at the bucket's middle, not its start.
+  const bucketMs = result.series.length > 1 ? result.series[1]!.tMs - result.series[0]!.tMs : 0;
+  const xMid = (t: number) => x(t + bucketMs / 2);
   const panelsBottom = top + PANELS.length * PANEL + (PANELS.length - 1) * GAP;
   const out: string[] = [];
 
@@ -81,7 +86,7 @@ export function renderChart(result: RunResult): string {
     );
   });
 
-  PANELS.forEach((panel, i) => out.push(renderPanel(panel, result.series, top + i * (PANEL + GAP), x)));
+  PANELS.forEach((panel, i) => out.push(renderPanel(panel, result.series, top + i * (PANEL + GAP), xMid)));
 
   // Time axis under the last panel.
   for (const t of ticks(end, 8)) {
@@ -96,7 +101,7 @@ export function renderChart(result: RunResult): string {
 
 function renderPanel(panel: Panel, series: SeriesPoint[], y0: number, x: (t: number) => number): string {
   const values = series.flatMap((p) => panel.lines.map((l) => l.value(p))).filter(Number.isFinite);
-  const max = niceCeil(Math.max(0, ...values));
+  const max = Math.min(niceCeil(Math.max(0, ...values)), panel.ceiling ?? Number.POSITIVE_INFINITY);
   const y = (v: number) => y0 + PANEL - (Math.max(0, v) / max) * PANEL;
   const out = [`<g class="panel">`, `<rect class="plot" x="${LEFT}" y="${y0}" width="${WIDTH - LEFT - RIGHT}" height="${PANEL}"/>`];
   for (const v of ticks(max, 4)) {
@@ -137,7 +142,7 @@ function renderPanel(panel: Panel, series: SeriesPoint[], y0: number, x: (t: num
 export function niceCeil(v: number): number {
   if (!(v > 0)) return 1;
   const power = 10 ** Math.floor(Math.log10(v));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= v * 1.0001) return step * power;
+  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= v * (1 - 1e-9)) return step * power;
   return 10 * power;
 }
 

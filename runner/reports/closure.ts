@@ -4,8 +4,8 @@ import { maxDriftMs, replayCommand } from './tables.ts';
 import { faultWindows } from './windows.ts';
 import type { RunResult } from '../result.ts';
 
-/** closure.md: a few lines to paste into an issue or PR — verdict, reasons, per-phase numbers, faults, replay. */
-export function renderClosure(result: RunResult): string {
+/** closure.md (`reportPath`: where report.md was written, as the reader would type it): a few lines to paste into an issue or PR — verdict, reasons, per-phase numbers, faults, replay. */
+export function renderClosure(result: RunResult, reportPath = `reports/${result.runId}/report.md`): string {
   const lines = [...verdictLines(result, '###'), ''];
   if (result.phases.length > 0) {
     lines.push('| Phase | Requests | Errors | p95 |', '| --- | --- | --- | --- |');
@@ -20,7 +20,7 @@ export function renderClosure(result: RunResult): string {
   const mitigations = result.context.mitigations;
   lines.push(
     `Run \`${result.runId}\` against ${mdInline(result.target)}, seed ${result.seed}${mitigations ? `, mitigations: ${mdInline(mitigations)}` : ''}. ` +
-      `Full report: \`reports/${result.runId}/report.md\`.`,
+      `Full report: \`${reportPath}\`.`,
     '',
     `Replay: \`${replayCommand(result)}\``,
     '',

@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFixture } from './fixture.ts';
 import { RunIdInvalidError, writeReports } from './index.ts';
+import { useTempDirs } from './temp-dir.ts';
 
-const tempDir = () => mkdtempSync(join(tmpdir(), 'faultline-reports-'));
+const tempDir = useTempDirs();
 
 describe('writeReports', () => {
   it.each([true, false])('writes every report file into <reportsDir>/<runId>/ (pass=%s)', async (pass) => {
@@ -21,6 +21,7 @@ describe('writeReports', () => {
     }
     expect(paths.overviewMd).toBe(join(dir, 'OVERVIEW.md'));
     expect(readFileSync(paths.reportMd, 'utf8').startsWith(`# ${pass ? 'PASS' : 'FAIL'} `)).toBe(true);
+    expect(readFileSync(paths.closureMd, 'utf8')).toContain(`Full report: \`${paths.reportMd}\``);
   });
 
   it('writes summary.json as the RunResult itself, pretty-printed', async () => {

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { FaultlineError } from '../../env/errors.ts';
 import { renderClosure } from './closure.ts';
 import { renderHtml } from './html.ts';
@@ -64,7 +64,7 @@ export async function writeReports(result: RunResult, reportsDir: string, option
     reportMd: await write('report.md', renderMarkdown(result)),
     reportHtml: await write('report.html', renderHtml(result)),
     junitXml: await write('junit.xml', renderJunit(result)),
-    closureMd: await write('closure.md', renderClosure(result)),
+    closureMd: await write('closure.md', renderClosure(result, displayPath(join(dir, 'report.md')))),
     overviewMd: join(reportsDir, 'OVERVIEW.md'),
   };
 
@@ -76,4 +76,10 @@ export async function writeReports(result: RunResult, reportsDir: string, option
     paths.stepSummary = env.GITHUB_STEP_SUMMARY;
   }
   return paths;
+}
+
+/** A path relative to the working directory when it is inside it (`reports/<id>/report.md`), else absolute. */
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
 }

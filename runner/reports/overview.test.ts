@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFixture } from './fixture.ts';
 import { writeReports } from './index.ts';
+import { useTempDirs } from './temp-dir.ts';
 
-const tempDir = () => mkdtempSync(join(tmpdir(), 'faultline-reports-'));
+const tempDir = useTempDirs();
 const rowsOf = (overview: string) => overview.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Scenario') && !l.startsWith('| ---'));
 
 describe('OVERVIEW.md', () => {

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFixture } from './fixture.ts';
 import { writeReports } from './index.ts';
+import { useTempDirs } from './temp-dir.ts';
 import { parseXml } from './xml-parse.ts';
 
 // Each secret has a distinctive core, so "appears in no file" can be checked by substring.
@@ -35,9 +35,11 @@ function plantedResult() {
   return result;
 }
 
+const tempDir = useTempDirs();
+
 describe('no secrets in any report', () => {
   it('a secret planted in messages, the target URL, thresholds and context appears in no written file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'faultline-reports-'));
+    const dir = tempDir();
     const stepSummary = join(dir, 'step-summary.md');
     const env = { AUTH_JWT_SECRET: JWT_SECRET, GITHUB_STEP_SUMMARY: stepSummary };
     const result = plantedResult();
