@@ -7,9 +7,11 @@ import type { FarcasterOptionsInput } from './options.ts';
 await runMock<FarcasterOptionsInput>('farcaster', async ({ seed, options, upstreams }) => {
   const started = performance.now();
   const hub = createFarcasterHub({ ...options, seed });
+  const built = performance.now();
   const anvil = upstreams.anvil;
   if (anvil) await fundWallets(anvil, hub.registry.verifiedAddresses(), hub.options.balanceEth);
   else console.warn('farcaster: no anvil upstream; verified wallets are not funded');
-  console.log(`farcaster: ${hub.registry.users.length} users, wallets ${anvil ? 'funded' : 'unfunded'}, ready in ${Math.round(performance.now() - started)} ms`);
+  const ms = (from: number, to = performance.now()) => Math.round(to - from);
+  console.log(`farcaster: ${hub.registry.users.length} users (registry ${ms(started, built)} ms), ${hub.registry.verifiedAddresses().length} wallets ${anvil ? `funded (${ms(built)} ms)` : 'unfunded'}`);
   return { handlers: hub.handlers };
 });

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createECDH, createHash } from 'node:crypto';
 import { FarcasterNetwork, NobleEd25519Signer } from '@farcaster/core';
-import { type Hex, bytesToHex } from 'viem';
-import { privateKeyToAddress } from 'viem/accounts';
+import { secp256k1 } from '@noble/curves/secp256k1';
+import { type Hex, bytesToHex, getAddress, keccak256, numberToHex } from 'viem';
 import { seededRandom } from '../control/random.ts';
 import type { FarcasterOptions } from './options.ts';
 
@@ -41,7 +41,7 @@ export class FarcasterUser {
     private readonly seed: number,
     readonly fid: number,
     word: string,
-    verifications: number,
+    wallets: { address: Hex; privateKey: Hex }[],
   ) {
     this.username = `${word}${fid}`;
     this.displayName = `${word[0]!.toUpperCase()}${word.slice(1)} ${fid}`;
@@ -49,10 +49,7 @@ export class FarcasterUser {
     this.bio = `Simulated Farcaster user ${fid} (faultline seed ${seed})`;
     this.registeredAt = REGISTERED_AT + (fid % 100) * DAY;
     this.signerPrivateKey = deriveKey(seed, `fid:${fid}:signer`);
-    this.wallets = Array.from({ length: verifications }, (_, i) => {
-      const privateKey = bytesToHex(deriveKey(seed, `fid:${fid}:wallet:${i}`));
-      return { address: privateKeyToAddress(privateKey), privateKey, verifiedAt: this.registeredAt + (i + 1) * 30 * DAY };
-    });
+    this.wallets = wallets.map((wallet, i) => ({ ...wallet, verifiedAt: this.registeredAt + (i + 1) * 30 * DAY }));
   }
 
   /** The address that owns the fid (custody), derived on first use. */
@@ -63,7 +60,7 @@ export class FarcasterUser {
   get custodyWallet(): { address: Hex; privateKey: Hex } {
     if (!this.custody) {
       const privateKey = bytesToHex(deriveKey(this.seed, `fid:${this.fid}:custody`));
-      this.custody = { address: privateKeyToAddress(privateKey), privateKey };
+      this.custody = { address: addressOf(privateKey), privateKey };
     }
     return this.custody;
   }
@@ -99,8 +96,10 @@ export class FarcasterRegistry {
   ) {
     const random = seededRandom(seed).fork('farcaster-usernames');
     this.network = NETWORKS[options.network];
+    const perUser = options.verificationsPerUser;
+    const wallets = deriveWallets(seed, options.users * perUser);
     this.users = Array.from({ length: options.users }, (_, i) => {
-      const user = new FarcasterUser(seed, options.firstFid + i, WORDS[random.int(WORDS.length)]!, options.verificationsPerUser);
+      const user = new FarcasterUser(seed, options.firstFid + i, WORDS[random.int(WORDS.length)]!, wallets.slice(i * perUser, (i + 1) * perUser));
       this.byFid.set(user.fid, user);
       return user;
     });
@@ -132,3 +131,36 @@ export function deriveKey(seed: number, label: string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(`faultline/farcaster/${seed >>> 0}/${label}`).digest());
 }
 
+
+const CURVE_ORDER = secp256k1.CURVE.n;
+
+/**
+ * `count` wallets with consecutive private keys from a seeded base (base+1, base+2, …):
+ * each public key is the previous one plus G, a point addition instead of a full scalar
+ * multiplication, so hundreds of wallets take milliseconds. Throwaway keys for a local chain.
+ */
+export function deriveWallets(seed: number, count: number): { address: Hex; privateKey: Hex }[] {
+  if (count === 0) return [];
+  const base = BigInt(bytesToHex(deriveKey(seed, 'wallets'))) % (CURVE_ORDER - 2n ** 40n);
+  const first = base + 1n;
+  // One native multiplication for the first key; noble's own would first build a ~200 ms precompute table.
+  const G = secp256k1.ProjectivePoint.BASE;
+  let point = secp256k1.ProjectivePoint.fromHex(publicKeyOf(numberToHex(first, { size: 32 })));
+  const points = [point];
+  for (let i = 1; i < count; i++) points.push((point = point.add(G)));
+  return secp256k1.ProjectivePoint.normalizeZ(points).map((p, i) => ({
+    privateKey: numberToHex(first + BigInt(i), { size: 32 }),
+    address: getAddress(`0x${keccak256(p.toRawBytes(false).subarray(1)).slice(-40)}`),
+  }));
+}
+
+/** The address of one private key (native secp256k1: no precompute table to build). */
+export function addressOf(privateKey: Hex): Hex {
+  return getAddress(`0x${keccak256(publicKeyOf(privateKey).subarray(1)).slice(-40)}`);
+}
+
+function publicKeyOf(privateKey: Hex): Uint8Array {
+  const ecdh = createECDH('secp256k1');
+  ecdh.setPrivateKey(Buffer.from(privateKey.slice(2), 'hex'));
+  return ecdh.getPublicKey(); // uncompressed: 0x04 || x || y
+}
