@@ -2,6 +2,7 @@ import pg from 'pg';
 import { createPublicClient, http, parseEther } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../examples/reference-app/src/app.ts';
+import { checkInvariants } from '../../examples/reference-app/src/invariants.ts';
 import type { Environment } from '../../env/environment.ts';
 import { testEnvironment } from '../support/environment.ts';
 import { startTestApp, userClient } from './app.ts';
@@ -90,6 +91,11 @@ describe('reference app mitigations under their faults', () => {
     expect(outcomes.all).toEqual({ paid: share, claims: 1 });
     expect(outcomes['-idempotency']!.paid).toBeGreaterThan(share);
     expect(outcomes['-idempotency']!.claims).toBeGreaterThan(1);
+    // The post-run invariants catch what the naive path did.
+    const report = await checkInvariants({ databaseUrl: env.env.DATABASE_DIRECT_URL!, rpcUrl: env.env.ANVIL_DIRECT_URL! });
+    const broken = report.invariants.filter((i) => !i.ok).map((i) => i.name);
+    expect(report.ok).toBe(false);
+    expect(broken).toContain('wallet_claims_gift_once');
   });
 
   it('cache-fallback: with Redis down, room reads come from Postgres in well under a second with it, and hang without it', async () => {
@@ -110,26 +116,30 @@ describe('reference app mitigations under their faults', () => {
   });
 
   it('rate-limit: a flooding user gets 429 beyond its burst and others stay fast with it; without it the flood fills the pool', async () => {
-    const results: Record<string, { accepted: number; limited: number; victimMs: number }> = {};
+    const results: Record<string, { accepted: number; limited: number; victimMs: number; floodMs: number }> = {};
     for (const mode of ['all', '-rate-limit']) {
       const target = await app(mode);
       const flooder = await userClient(target, `flooder-${mode}`);
       const victim = await userClient(target, `victim-${mode}`);
       // Fill the connection pool first, so what is measured is waiting for a connection, not opening one.
       await Promise.all(Array.from({ length: 10 }, () => victim.get(`/api/chat/rooms/warm-${mode}/messages`)));
-      await withToxic('postgres', { type: 'latency', attributes: { latency: 50, jitter: 0 } }, async () => {
+      await withToxic('postgres', { type: 'latency', attributes: { latency: 100, jitter: 0 } }, async () => {
+        const floodStarted = performance.now();
         const flood = Array.from({ length: 100 }, (_, i) => flooder.post(`/api/chat/rooms/flood-${mode}/messages`, { body: `spam ${i}` }));
         const victimPost = timed(() => victim.post(`/api/chat/rooms/flood-${mode}/messages`, { body: 'hello' }));
         const statuses = (await Promise.all(flood)).map((r) => r.status);
         const { result, ms } = await victimPost;
         expect(result.status).toBe(201);
-        results[mode] = { accepted: statuses.filter((s) => s === 201).length, limited: statuses.filter((s) => s === 429).length, victimMs: ms };
+        const floodMs = performance.now() - floodStarted;
+        results[mode] = { accepted: statuses.filter((s) => s === 201).length, limited: statuses.filter((s) => s === 429).length, victimMs: ms, floodMs };
       });
     }
-    expect(results.all!.accepted).toBeLessThanOrEqual(6);
+    // A burst of 5, plus 3 per second for as long as the flood took to arrive (a loaded machine spreads it out).
+    expect(results.all!.accepted).toBeGreaterThanOrEqual(5);
+    expect(results.all!.accepted).toBeLessThanOrEqual(5 + Math.ceil((3 * results.all!.floodMs) / 1000));
     expect(results.all!.limited).toBe(100 - results.all!.accepted);
     expect(results['-rate-limit']!.accepted).toBe(100);
-    // Without the limit the victim queues behind ~100 inserts for 10 pooled connections (measured: ~930 ms vs ~370 ms).
+    // Without the limit the victim queues behind ~100 inserts for 10 pooled connections (measured with 50 ms: ~930 ms vs ~370 ms).
     expect(results['-rate-limit']!.victimMs).toBeGreaterThan(results.all!.victimMs);
   });
 });
