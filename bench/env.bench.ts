@@ -101,6 +101,31 @@ function run(command: string, args: string[]): Promise<void> {
   });
 }
 
+/**
+ * The containers runtime, same services, when a Docker engine answers and the images are
+ * there (FAULTLINE_<NAME>_IMAGE or the official ones): pulls are never timed. Returns why not otherwise.
+ */
+async function containersRuns(): Promise<{ up: number[]; down: number[] } | string> {
+  const { dockerAnswers } = await import('../env/runtimes/containers.ts');
+  if (!(await dockerAnswers())) return 'no Docker engine answered';
+  const first = { ...config(HOME), runtime: 'containers' as const };
+  try {
+    await startEnvironment(first); // unmeasured: a missing image fails here, before any timing
+  } catch (error) {
+    return (error as Error).message.split('\n')[0]!;
+  } finally {
+    await stopEnvironment(first);
+  }
+  const up: number[] = [];
+  const down: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const c = { ...config(HOME), runtime: 'containers' as const };
+    up.push(await timed(() => startEnvironment(c)));
+    down.push(await timed(() => stopEnvironment(c)));
+  }
+  return { up, down };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const max = (xs: number[]) => Math.max(...xs);
 
@@ -135,6 +160,8 @@ async function main(): Promise<void> {
     rmSync(home, { recursive: true, force: true });
   }
 
+  const containers = await containersRuns();
+
   const base = median(baseline);
   const rows: Array<[string, number[], number | undefined]> = [
     ['bare postgres start (baseline)', baseline, undefined],
@@ -142,6 +169,8 @@ async function main(): Promise<void> {
     ['env down', down, 1000],
     ['cold env up (no template)', coldUp, 6000],
   ];
+  if (typeof containers === 'string') console.log(`\ncontainers runtime: not measured (${containers})`);
+  else rows.push(['containers: env up (images present)', containers.up, 10_000], ['containers: env down', containers.down, 5000]);
   const ms = (x: number) => `${Math.round(x)} ms`;
   console.log(`\nenvironment benchmark: ${RUNS} runs each, services ${Object.keys(SERVICES).join(' + ')} + toxiproxy (library API, in-process)`);
   // Other work on the machine skews absolute times; the baseline ratio is what compares across machines.
