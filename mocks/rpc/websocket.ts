@@ -52,7 +52,12 @@ function bridge(gateway: RpcGateway, provider: Provider, key: string | undefined
   };
   const reply = (answer: Reply, ids: RpcId[]) => {
     if (client.readyState !== WebSocket.OPEN) return;
-    if (answer.headers['content-type']?.startsWith('application/json')) return client.send(answer.body);
+    if (answer.headers['content-type']?.startsWith('application/json')) {
+      client.send(answer.body);
+      // Out of daily credits, Infura severs WebSocket connections rather than refusing call by call.
+      if (answer.status === 402) client.close(1008, 'daily credit limit reached');
+      return;
+    }
     // A plain-text HTTP answer (an HTTP status fault) has no WebSocket form: make it a JSON-RPC error.
     client.send(JSON.stringify({ jsonrpc: '2.0', id: ids[0] ?? null, error: { code: -32603, message: answer.body.trim() } }));
   };

@@ -304,6 +304,20 @@ describe('the rpc gateway service (viem through env:up)', () => {
     expect(status).toBe(401);
   });
 
+  it('severs a WebSocket once the daily credits are used, after answering 402', async () => {
+    const socket = new WebSocket(env.env.RPC_METERED_URL!.replace(/^http/, 'ws'));
+    const messages: { id: number; error?: { code: number } }[] = [];
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise((resolve) => socket.once('open', resolve));
+    for (let i = 1; i <= 4; i++) {
+      const answered = new Promise<void>((resolve) => socket.once('message', (data) => resolve(void messages.push(JSON.parse(String(data))))));
+      socket.send(JSON.stringify(call(i)));
+      await answered;
+    }
+    expect(await closed).toBe(1008);
+    expect(messages.map((m) => m.error?.code ?? 'ok')).toEqual(['ok', 'ok', 'ok', 402]);
+  });
+
   it('serves the same handlers in-process through msw setupServer', async () => {
     const server = setupServer(...rpcHandlers({ seed: 1, anvilUrl: env.services.anvil!.directUrl }));
     server.listen({ onUnhandledRequest: 'bypass' });
