@@ -3,11 +3,13 @@
  * mock (each in bench/mocks/<name>.ts, owning its own environment). Without arguments
  * every section runs; the process fails if any section misses its targets.
  */
+import { runLlmBench } from './mocks/llm.ts';
 import { runRpcBench } from './mocks/rpc.ts';
 
 /** Section name → run; resolves to whether its targets were met. */
 const sections: Record<string, () => Promise<boolean>> = {
   rpc: async () => (await runRpcBench()).pass,
+  llm: async () => (await runLlmBench()).pass,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
