@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type FaultlineConfig, type ResolvedConfig, resolveConfig } from '../env/config.ts';
 import { type Environment, startEnvironment } from '../env/environment.ts';
 import { FaultlineError } from '../env/errors.ts';
+import { services } from '../env/services/index.ts';
 import { readState } from '../env/state.ts';
 import { Toolbox } from '../env/tools/toolbox.ts';
 import type { FaultContext } from '../toxics/index.ts';
@@ -69,7 +70,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const environment = await environmentFor(scenario, baseConfig, options, say);
   try {
     say(environment.reused ? `environment: reusing the running one (seed ${environment.seed})` : `environment: up in ${Date.now() - envStarted} ms (seed ${environment.seed})`);
-    const missing = Object.keys(scenario.services).filter((s) => !environment.services[s]);
+    const missing = Object.keys(neededServices(scenario, options)).filter((s) => !environment.services[s]);
     if (missing.length > 0) throw new ServiceMissingError(scenario.name, missing, baseConfig.file);
     if (options.mitigations !== undefined && environment.services.app) await checkMitigations(environment.services.app.directUrl, options.mitigations);
     const target = options.target ?? scenario.target.url ?? environment.env[scenario.target.envVar];
@@ -98,7 +99,7 @@ async function environmentFor(scenario: Scenario, config: ResolvedConfig, option
   const state = readState(config.stateDir);
   if (state?.status === 'up') return startEnvironment(config, { log });
   const services: Record<string, any> = { ...config.services };
-  for (const [name, needed] of Object.entries(scenario.services)) {
+  for (const [name, needed] of Object.entries(neededServices(scenario, options))) {
     const current = services[name] ?? {};
     const merged: Record<string, unknown> = { ...current, ...needed };
     // Lists (e.g. the app's `uses`) are unions: the scenario adds what it needs, removes nothing.
@@ -110,6 +111,13 @@ async function environmentFor(scenario: Scenario, config: ResolvedConfig, option
   if (options.mitigations !== undefined && services.app) services.app = { ...services.app, mitigations: options.mitigations };
   const merged = resolveConfig({ seed: options.seed ?? config.seed, home: config.home, stateDir: config.stateDir, dotenvFile: config.dotenvFile, runtime: config.runtime, toxiproxy: config.toxiproxy, services }, config.file, config.rootDir);
   return startEnvironment(merged, { log });
+}
+
+/** The scenario's services, less the one that serves its target when --target sends the load elsewhere. */
+function neededServices(scenario: Scenario, options: RunOptions): Scenario['services'] {
+  if (!options.target) return scenario.services;
+  const targetService = Object.values(services).find((d) => d.envVar === scenario.target.envVar)?.name;
+  return Object.fromEntries(Object.entries(scenario.services).filter(([name]) => name !== targetService));
 }
 
 /** A reused app keeps the mitigations it was started with: refuse a run that asks for others. */
@@ -186,7 +194,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     script: scenario.load.scriptPath,
     runDir,
     seed: environment.seed,
-    env: { ...scenario.load.env },
+    env: { ...environment.env, APP_JWT_SECRET: appJwtSecret(c.config), ...scenario.load.env },
     plan: { originMs, target: c.target, phases: scenario.phases, thresholds, profile, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
   });
   const timeline = new TimelineExecutor({ ctx: faultContext, originMs, log: (line) => say(`  ${line}`) });
@@ -336,6 +344,14 @@ async function writeResult(result: RunResult, reportsDir: string, runDir: string
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
   }
+}
+
+/** The secret the reference app verifies JWTs with, so k6 scripts can sign tokens for it. */
+function appJwtSecret(config: ResolvedConfig): string {
+  const app = services.app;
+  if (!app) return '';
+  const parsed = app.options.safeParse(config.services.app ?? {});
+  return parsed.success ? String((parsed.data as { jwtSecret?: string }).jwtSecret ?? '') : '';
 }
 
 function readJson<T>(file: string): T | undefined {

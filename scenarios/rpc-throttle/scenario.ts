@@ -1,0 +1,28 @@
+import { defineScenario } from '../../runner/scenario.ts';
+import { appInvariants, CLAIM_INVARIANTS } from '../support/app-invariants.ts';
+
+/**
+ * The primary RPC provider (Infura-style) throttles every call with 429 + Retry-After for
+ * a window while users claim gifts. With rpc-fallback the app fails over to the second
+ * provider and every claim is paid; without it claims fail with 502 during the window.
+ */
+export default defineScenario({
+  name: 'rpc-throttle',
+  description: 'Primary RPC provider throttled (HTTP 429, Retry-After) while users claim gifts; the fallback provider must carry the claims',
+  services: { postgres: true, redis: true, anvil: true, rpc: true, app: { uses: ['rpc'] } },
+  load: { script: './load.js', profiles: { smoke: { rps: 4 }, baseline: { rps: 8 }, stress: { rps: 15 } } },
+  phases: [
+    { name: 'baseline', duration: '4s' },
+    { name: 'fault', duration: '6s' },
+    { name: 'recovery', duration: '4s' },
+  ],
+  faults: [{ name: 'infura-throttled', fault: 'http', target: 'rpc', at: 'fault', params: { type: 'throttle', target: 'infura', rate: 1, retryAfterSeconds: 1 } }],
+  assertions: {
+    thresholds: {
+      'http_req_failed{phase:fault}': ['rate<={maxErrorRate}'],
+      'http_req_duration{phase:fault}': ['p(95)<{p95TotalMs}'],
+    },
+    recovery: { bound: '3s' },
+  },
+  invariants: appInvariants(CLAIM_INVARIANTS),
+});

@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Environment } from '../../env/environment.ts';
+import { REPO_ROOT } from './environment.ts';
+
+/** The JWT secret k6 signs with when the config does not set one (the app service's default). */
+export const APP_JWT_SECRET = 'faultline-dev-secret';
+
+/**
+ * The reference app as its own process (as the `app` service runs it) against a test
+ * environment, with a given FAULTLINE_MITIGATIONS: two of them side by side let one
+ * environment serve the "with" and the "without" run of a scenario.
+ */
+export async function startAppProcess(env: Environment, mitigations: string): Promise<{ url: string; close(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'examples/reference-app/src/main.ts')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env.env, HOST: '127.0.0.1', PORT: String(port), AUTH_JWT_SECRET: APP_JWT_SECRET, FAULTLINE_MITIGATIONS: mitigations, APP_DOTENV: 'off', NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  const close = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the reference app exited during start-up (code ${child.exitCode}):\n${stderr}`);
+    try {
+      if ((await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(1000) })).ok) return { url, close };
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await close();
+      throw new Error(`the reference app did not become healthy within 90 s:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
