@@ -82,6 +82,21 @@ describe('recoveryTimes', () => {
     expect(r).toMatchObject({ recoveredAfterMs: undefined, ok: false });
   });
 
+  it('measures overlapping faults once, after the last of them is reverted', () => {
+    const samples = traffic(() => 20, (t) => t >= 4000 && t < 10_000);
+    const events: TimelineEvent[] = [
+      { fault: 'a', layer: 'network', target: 'redis', action: 'apply', scheduledMs: 4000, actualMs: 4000, ok: true },
+      { fault: 'b', layer: 'network', target: 'redis', action: 'apply', scheduledMs: 5000, actualMs: 5000, ok: true },
+      { fault: 'a', layer: 'network', target: 'redis', action: 'revert', scheduledMs: 6000, actualMs: 6000, ok: true },
+      { fault: 'b', layer: 'network', target: 'redis', action: 'revert', scheduledMs: 9000, actualMs: 9000, ok: true },
+    ];
+    const both = [
+      { name: 'a', fault: 'down', target: 'redis', atMs: 4000, durationMs: 2000, params: {} },
+      { name: 'b', fault: 'down', target: 'redis', atMs: 5000, durationMs: 4000, params: {} },
+    ];
+    expect(recoveryTimes(samples, events, both, 14_000, options)).toEqual([{ fault: 'b', revertedAtMs: 9000, recoveredAfterMs: 1000, boundMs: undefined, ok: true }]);
+  });
+
   it('ignores faults that are only reverted at the end of the run', () => {
     const samples = traffic(() => 20, () => false);
     expect(recoveryTimes(samples, [], [{ ...fault[0]!, durationMs: undefined }], 14_000, options)).toEqual([]);

@@ -106,6 +106,12 @@ export function recoveryTimes(samples: Samples, timeline: TimelineEvent[], fault
     return within ? 'good' : 'bad';
   };
 
+  // Overlapping faults are one incident: recovery is measured after the last of them is reverted.
+  const windows = faults.map((f) => {
+    const applied = timeline.find((e) => e.fault === f.name && e.action === 'apply' && e.ok);
+    const reverted = timeline.find((e) => e.fault === f.name && e.action === 'revert' && e.ok);
+    return { name: f.name, from: applied?.actualMs ?? f.atMs, to: reverted?.actualMs ?? Number.POSITIVE_INFINITY };
+  });
   const results: RecoveryResult[] = [];
   for (const fault of faults) {
     if (fault.durationMs === undefined || fault.atMs + fault.durationMs >= runEndMs) continue; // reverted only at the end: nothing to recover within the run
@@ -114,10 +120,13 @@ export function recoveryTimes(samples: Samples, timeline: TimelineEvent[], fault
       results.push({ fault: fault.name, revertedAtMs: fault.atMs + fault.durationMs, boundMs: options.boundMs, ok: false });
       continue;
     }
+    if (windows.some((w) => w.name !== fault.name && w.from <= revert.actualMs && w.to > revert.actualMs)) continue; // another fault still holds
+    // The next fault starts a new incident: recovery must show before it.
+    const nextApply = Math.min(...windows.filter((w) => w.from > revert.actualMs).map((w) => w.from));
     let recoveredAfterMs: number | undefined;
-    for (let from = revert.actualMs; from <= lastStart; from += stepMs) {
+    for (let from = revert.actualMs; from <= lastStart && from + windowMs <= nextApply; from += stepMs) {
       if (judge(from) !== 'good') continue;
-      if (judge(from + windowMs) !== 'bad') {
+      if (from + 2 * windowMs > nextApply || judge(from + windowMs) !== 'bad') {
         recoveredAfterMs = from - revert.actualMs;
         break;
       }
