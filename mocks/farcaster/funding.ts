@@ -1,4 +1,4 @@
-import { type Hex, numberToHex, parseEther } from 'viem';
+import type { Hex } from './registry.ts';
 
 /** Anvil refused or failed to fund the registry's wallets. */
 export class WalletFundingError extends Error {
@@ -10,7 +10,8 @@ export class WalletFundingError extends Error {
 
 /** Sets each address's balance on Anvil (anvil_setBalance), in one JSON-RPC batch per 500 addresses. */
 export async function fundWallets(anvilUrl: string, addresses: Hex[], balanceEth: number): Promise<void> {
-  const balance = numberToHex(parseEther(String(balanceEth)));
+  // Ether → wei without floating-point drift: whole gwei first (1e9), then exact BigInt maths.
+  const balance = `0x${(BigInt(Math.round(balanceEth * 1e9)) * 10n ** 9n).toString(16)}`;
   for (let start = 0; start < addresses.length; start += 500) {
     const batch = addresses.slice(start, start + 500).map((address, i) => ({ jsonrpc: '2.0', id: start + i, method: 'anvil_setBalance', params: [address, balance] }));
     let response: Response;

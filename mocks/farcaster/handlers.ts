@@ -1,15 +1,20 @@
-import { type Message, MessageType, type UserDataType, userDataTypeFromJSON } from '@farcaster/core';
+import type { Message } from '@farcaster/core';
 import { http, HttpResponse, type RequestHandler } from 'msw';
-import type { Hex } from 'viem';
 import { FaultController } from '../control/faults.ts';
 import { controlHandlers } from '../control/handlers.ts';
 import { sample } from '../control/random.ts';
 import { FARCASTER_TARGETS, farcasterFaults } from './faults.ts';
-import { hubJson, userDataMessages, verificationMessages } from './messages.ts';
 import { neynarUser, validatedFrameAction } from './neynar.ts';
 import { type FarcasterOptions, type FarcasterOptionsInput, parseFarcasterOptions } from './options.ts';
-import { deriveKey, FarcasterRegistry, type FarcasterUser } from './registry.ts';
-import { decodeMessage, hubError, validateHubMessage } from './validation.ts';
+import { deriveKey, FarcasterRegistry, type FarcasterUser, type Hex } from './registry.ts';
+import { hubError, validateMessageBytes } from './validation.ts';
+import { MESSAGE_TYPE_FRAME_ACTION } from './wire.ts';
+
+// @farcaster/core (with viem and faker) takes about a second of CPU to import: only the
+// routes that build or render full messages load it, on first use. Validation does not.
+let core: Promise<typeof import('./messages.ts')> | undefined;
+/** Loads the message builders (and @farcaster/core); call it after start-up to warm them. */
+export const loadMessages = () => (core ??= import('./messages.ts'));
 
 export interface FarcasterHubInput extends FarcasterOptionsInput {
   /** Every random choice (registry, fault sampling) comes from it. */
@@ -41,9 +46,9 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
   const randoms = { slow: controller.random.fork('slow'), latency: controller.random.fork('latency'), validation: controller.random.fork('validation'), stale: controller.random.fork('stale') };
   const userData = new Map<number, Promise<Message[]>>();
   const verifications = new Map<number, Promise<Message[]>>();
-  const cached = (cache: Map<number, Promise<Message[]>>, user: FarcasterUser, build: typeof userDataMessages) => {
+  const cached = (cache: Map<number, Promise<Message[]>>, user: FarcasterUser, kind: 'userDataMessages' | 'verificationMessages') => {
     let messages = cache.get(user.fid);
-    if (!messages) cache.set(user.fid, (messages = build(user, registry.network)));
+    if (!messages) cache.set(user.fid, (messages = loadMessages().then((m) => m[kind](user, registry.network))));
     return messages;
   };
 
@@ -108,7 +113,8 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
       route('hub', 'GET /v1/userDataByFid', async (_request, url) => {
         const user = lookUp(url);
         if (user instanceof Response) return user;
-        const messages = user ? await cached(userData, user, userDataMessages) : [];
+        const messages = user ? await cached(userData, user, 'userDataMessages') : [];
+        const { hubJson, userDataTypeOf } = await loadMessages();
         const type = url.searchParams.get('user_data_type');
         if (type !== null) {
           const wanted = messages.find((m) => m.data?.userDataBody?.type === userDataTypeOf(type));
@@ -124,7 +130,8 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
         const user = lookUp(url);
         if (user instanceof Response) return user;
         const visible = user ? new Set(visibleAddresses(user, 'hub')) : new Set<Hex>();
-        const messages = user ? (await cached(verifications, user, verificationMessages)).filter((_m, i) => visible.has(user.wallets[i]!.address)) : [];
+        const messages = user ? (await cached(verifications, user, 'verificationMessages')).filter((_m, i) => visible.has(user.wallets[i]!.address)) : [];
+        const { hubJson } = await loadMessages();
         const address = url.searchParams.get('address');
         if (address !== null) {
           const wanted = messages.find((m) => (hubJson(m) as any).data.verificationAddAddressBody.address === address.toLowerCase());
@@ -141,19 +148,19 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
         if (contentType !== 'application/octet-stream') {
           return HttpResponse.json({ error: 'Unsupported Media Type', errorDetail: `Content-Type ${contentType} is not supported` }, { status: 400 });
         }
-        const message = decodeMessage(new Uint8Array(await request.arrayBuffer()));
-        if (!message) {
+        const bytes = new Uint8Array(await request.arrayBuffer());
+        const outcome = validateMessageBytes(registry, bytes);
+        if ('unparseable' in outcome) {
           return HttpResponse.json(
-            { error: 'Could not parse Message. This API accepts only Message protobufs encoded into bytes (application/octet-stream)', errorDetail: 'invalid wire type' },
+            { error: 'Could not parse Message. This API accepts only Message protobufs encoded into bytes (application/octet-stream)', errorDetail: outcome.unparseable },
             { status: 400 },
           );
         }
-        const outcome = await validateHubMessage(registry, message);
         const fault = validationFault('hub');
         if (fault === 'error') return HttpResponse.json({ error: 'validateMessage failed: hub engine unavailable' }, { status: 500 });
         if (fault === 'invalid') return HttpResponse.json(hubError('bad_request.validation_failure', 'invalid signature'), { status: 400 });
         if (!outcome.valid) return HttpResponse.json(outcome.error, { status: 400 });
-        return HttpResponse.json({ valid: true, message: hubJson(outcome.message) });
+        return HttpResponse.json({ valid: true, message: (await loadMessages()).hubJsonOfBytes(bytes) });
       }),
     ),
 
@@ -165,14 +172,13 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
         if (hex === undefined || !/^([0-9a-fA-F]{2})+$/.test(hex)) {
           return HttpResponse.json({ code: 'InvalidField', message: 'message_bytes_in_hex must be a hex string of message bytes', property: 'message_bytes_in_hex', status: 400 }, { status: 400 });
         }
-        const message = decodeMessage(Buffer.from(hex, 'hex'));
-        const outcome = message ? await validateHubMessage(registry, message) : undefined;
+        const outcome = validateMessageBytes(registry, Buffer.from(hex, 'hex'));
         const fault = validationFault('neynar');
         if (fault === 'error') return HttpResponse.json({ code: 'InternalServerError', message: 'Failed to validate frame action', status: 500 }, { status: 500 });
-        if (fault === 'invalid' || !outcome?.valid || outcome.message.data?.type !== MessageType.FRAME_ACTION) return HttpResponse.json({ valid: false });
-        const user = registry.user(outcome.message.data.fid)!;
+        if (fault === 'invalid' || !outcome.valid || outcome.data.type !== MESSAGE_TYPE_FRAME_ACTION) return HttpResponse.json({ valid: false });
+        const user = registry.user(outcome.data.fid)!;
         const interactor = neynarUser(user, visibleAddresses(user, 'neynar'));
-        return HttpResponse.json({ valid: true, action: validatedFrameAction(registry, outcome.message, interactor) });
+        return HttpResponse.json({ valid: true, action: validatedFrameAction(registry, outcome.data, interactor) });
       }),
     ),
 
@@ -202,15 +208,6 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
 /** The msw handlers of a Farcaster hub mock, for `setupServer(...farcasterHandlers({ seed }))`. */
 export function farcasterHandlers(input: FarcasterHubInput = {}): RequestHandler[] {
   return createFarcasterHub(input).handlers;
-}
-
-/** Hubble takes user_data_type as a name (USER_DATA_TYPE_USERNAME) or a number (6). */
-function userDataTypeOf(value: string): UserDataType | undefined {
-  try {
-    return userDataTypeFromJSON(/^\d+$/.test(value) ? Number(value) : value);
-  } catch {
-    return undefined;
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,27 +1,26 @@
 import {
-  FARCASTER_EPOCH,
   type FarcasterNetwork,
   makeFrameAction,
   makeUserDataAdd,
   makeVerificationAddEthAddress,
   makeVerificationAddressClaim,
   Message,
+  NobleEd25519Signer,
   Protocol,
   UserDataType,
+  userDataTypeFromJSON,
   ViemLocalEip712Signer,
 } from '@farcaster/core';
 import { hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { deriveKey, type FarcasterUser } from './registry.ts';
+import { farcasterTime } from './wire.ts';
 
-/** Unix ms → Farcaster time (seconds since 2021-01-01), as in MessageData.timestamp. */
-export function farcasterTime(unixMs: number): number {
-  return Math.floor((unixMs - FARCASTER_EPOCH) / 1000);
-}
+// This module loads @farcaster/core (and viem): the hub imports it lazily, off the start-up path.
 
-/** Farcaster time → unix ms. */
-export function unixMs(farcasterTimestamp: number): number {
-  return farcasterTimestamp * 1000 + FARCASTER_EPOCH;
+/** A @farcaster/core signer for the user's registered ed25519 key. */
+export function signerFor(user: FarcasterUser): NobleEd25519Signer {
+  return new NobleEd25519Signer(user.signerPrivateKey);
 }
 
 // Hubble stores and serves messages without dataBytes; clients such as Warpcast send them without too.
@@ -30,17 +29,17 @@ function withoutDataBytes(message: Message): Message {
 }
 
 /** USER_DATA_ADD messages (pfp, display name, bio, username), signed by the user's signer. */
-export async function userDataMessages(user: FarcasterUser, network: FarcasterNetwork): Promise<Message[]> {
+export async function userDataMessages(user: FarcasterUser, network: number): Promise<Message[]> {
   const entries: [UserDataType, string][] = [
     [UserDataType.PFP, user.pfpUrl],
     [UserDataType.DISPLAY, user.displayName],
     [UserDataType.BIO, user.bio],
     [UserDataType.USERNAME, user.username],
   ];
-  const signer = user.signer();
+  const signer = signerFor(user);
   return Promise.all(
     entries.map(async ([type, value], i) => {
-      const result = await makeUserDataAdd({ type, value }, { fid: user.fid, network, timestamp: farcasterTime(user.registeredAt) + i }, signer);
+      const result = await makeUserDataAdd({ type, value }, { fid: user.fid, network: network as FarcasterNetwork, timestamp: farcasterTime(user.registeredAt) + i }, signer);
       return withoutDataBytes(result._unsafeUnwrap());
     }),
   );
@@ -50,17 +49,17 @@ export async function userDataMessages(user: FarcasterUser, network: FarcasterNe
  * VERIFICATION_ADD_ETH_ADDRESS messages, oldest first, each with a real EIP-712 claim
  * signature by the verified wallet (as Hubble requires), signed by the user's signer.
  */
-export async function verificationMessages(user: FarcasterUser, network: FarcasterNetwork): Promise<Message[]> {
-  const signer = user.signer();
+export async function verificationMessages(user: FarcasterUser, network: number): Promise<Message[]> {
+  const signer = signerFor(user);
   const messages: Message[] = [];
   for (const [i, wallet] of user.wallets.entries()) {
     const address = hexToBytes(wallet.address);
     const blockHash = deriveKey(user.fid, `verification-block:${i}`);
-    const claim = makeVerificationAddressClaim(user.fid, address, network, blockHash, Protocol.ETHEREUM)._unsafeUnwrap();
+    const claim = makeVerificationAddressClaim(user.fid, address, network as FarcasterNetwork, blockHash, Protocol.ETHEREUM)._unsafeUnwrap();
     const claimSignature = (await new ViemLocalEip712Signer(privateKeyToAccount(wallet.privateKey)).signVerificationEthAddressClaim(claim))._unsafeUnwrap();
     const result = await makeVerificationAddEthAddress(
       { address, claimSignature, blockHash, verificationType: 0, chainId: 0, protocol: Protocol.ETHEREUM },
-      { fid: user.fid, network, timestamp: farcasterTime(wallet.verifiedAt) },
+      { fid: user.fid, network: network as FarcasterNetwork, timestamp: farcasterTime(wallet.verifiedAt) },
       signer,
     );
     messages.push(withoutDataBytes(result._unsafeUnwrap()));
@@ -82,7 +81,7 @@ export interface FrameActionInput {
 }
 
 /** A real, signed FRAME_ACTION message from this user's registered signer. */
-export async function frameActionMessage(user: FarcasterUser, network: FarcasterNetwork, input: FrameActionInput, signer = user.signer()): Promise<Message> {
+export async function frameActionMessage(user: FarcasterUser, network: number, input: FrameActionInput, signer: NobleEd25519Signer = signerFor(user)): Promise<Message> {
   const text = new TextEncoder();
   const result = await makeFrameAction(
     {
@@ -94,7 +93,7 @@ export async function frameActionMessage(user: FarcasterUser, network: Farcaster
       transactionId: new Uint8Array(),
       address: new Uint8Array(),
     },
-    { fid: user.fid, network, timestamp: farcasterTime(input.timestamp) },
+    { fid: user.fid, network: network as FarcasterNetwork, timestamp: farcasterTime(input.timestamp) },
     signer,
   );
   if (result.isErr()) throw new Error(`cannot build a frame action for fid ${user.fid}: ${result.error.message}`);
@@ -108,6 +107,11 @@ export function encodeMessage(message: Message): Uint8Array {
 
 // Fields Hubble's HTTP API turns from protobuf-JSON base64 into 0x hex (apps/hubble httpServer).
 const HEX_KEYS = new Set(['hash', 'address', 'signer', 'blockHash', 'transactionHash', 'key', 'owner', 'to', 'from', 'recoveryAddress']);
+
+/** Protobuf Message bytes in Hubble's JSON shape (what POST /v1/validateMessage returns as `message`). */
+export function hubJsonOfBytes(bytes: Uint8Array): Record<string, unknown> {
+  return hubJson(Message.decode(bytes));
+}
 
 /** A message in the JSON shape Hubble's HTTP API answers with: protobuf JSON, with hashes, signers and addresses in hex. */
 export function hubJson(message: Message): Record<string, unknown> {
@@ -129,3 +133,13 @@ function base64ToHex(text: string): string {
   // Hubble leaves a string alone when it is not canonical base64.
   return bytes.toString('base64') === text ? `0x${bytes.toString('hex')}` : text;
 }
+
+/** Hubble takes user_data_type as a name (USER_DATA_TYPE_USERNAME) or a number (6). */
+export function userDataTypeOf(value: string): UserDataType | undefined {
+  try {
+    return userDataTypeFromJSON(/^\d+$/.test(value) ? Number(value) : value);
+  } catch {
+    return undefined;
+  }
+}
+

@@ -1,7 +1,5 @@
-import type { Message } from '@farcaster/core';
-import type { Hex } from 'viem';
-import { unixMs } from './messages.ts';
-import type { FarcasterRegistry, FarcasterUser } from './registry.ts';
+import type { FarcasterRegistry, FarcasterUser, Hex } from './registry.ts';
+import { toHex, unixMs, type WireMessageData } from './wire.ts';
 
 /** A Neynar v2 `user` object (GET /v2/farcaster/user/bulk, frame/validate's interactor). */
 export interface NeynarUser {
@@ -44,21 +42,19 @@ export function neynarUser(user: FarcasterUser, verified: Hex[]): NeynarUser {
 }
 
 /** The `action` of POST /v2/farcaster/frame/validate for a validated FRAME_ACTION message. */
-export function validatedFrameAction(registry: FarcasterRegistry, message: Message, interactor: NeynarUser) {
-  const data = message.data!;
-  const body = data.frameActionBody!;
-  const text = new TextDecoder();
+export function validatedFrameAction(registry: FarcasterRegistry, data: WireMessageData, interactor: NeynarUser) {
+  const body = data.frameAction!;
   const castFid = body.castId?.fid ?? 0;
-  const castHash = `0x${Buffer.from(body.castId?.hash ?? new Uint8Array()).toString('hex')}`;
+  const castHash = toHex(body.castId?.hash ?? new Uint8Array());
   const author = registry.user(castFid);
   const timestamp = new Date(unixMs(data.timestamp)).toISOString();
   return {
     object: 'validated_frame_action' as const,
-    url: text.decode(body.url),
+    url: body.url,
     interactor,
     tapped_button: { index: body.buttonIndex },
-    input: { text: text.decode(body.inputText) },
-    state: { serialized: text.decode(body.state) },
+    input: { text: body.inputText },
+    state: { serialized: body.state },
     cast: {
       object: 'cast' as const,
       hash: castHash,

@@ -1,9 +1,12 @@
 import { createECDH, createHash } from 'node:crypto';
-import { FarcasterNetwork, NobleEd25519Signer } from '@farcaster/core';
+import { ed25519 } from '@noble/curves/ed25519';
 import { secp256k1 } from '@noble/curves/secp256k1';
-import { type Hex, bytesToHex, getAddress, keccak256, numberToHex } from 'viem';
+import { keccak_256 } from '@noble/hashes/sha3';
 import { seededRandom } from '../control/random.ts';
 import type { FarcasterOptions } from './options.ts';
+
+// No @farcaster/core or viem here: the registry is built at start-up, and those take a second to import.
+export type Hex = `0x${string}`;
 
 /** One verified eth address: a wallet whose key derives from the seed, so load tests and apps can sign with it. */
 export interface Wallet {
@@ -34,7 +37,7 @@ export class FarcasterUser {
   readonly registeredAt: number;
   /** The ed25519 signer key this fid registered (an app key); messages signed by any other key are rejected. */
   readonly signerPrivateKey: Uint8Array;
-  private signerKeyPromise?: Promise<Uint8Array>;
+  private signerPublicKey?: Uint8Array;
   private custody?: { address: Hex; privateKey: Hex };
 
   constructor(
@@ -59,23 +62,16 @@ export class FarcasterUser {
 
   get custodyWallet(): { address: Hex; privateKey: Hex } {
     if (!this.custody) {
-      const privateKey = bytesToHex(deriveKey(this.seed, `fid:${this.fid}:custody`));
+      const privateKey = toHex(deriveKey(this.seed, `fid:${this.fid}:custody`));
       this.custody = { address: addressOf(privateKey), privateKey };
     }
     return this.custody;
   }
 
-  /** A @farcaster/core signer for this fid's registered key. */
-  signer(): NobleEd25519Signer {
-    return new NobleEd25519Signer(this.signerPrivateKey);
-  }
-
   /** The registered signer's public key (32 bytes). */
-  signerKey(): Promise<Uint8Array> {
-    this.signerKeyPromise ??= this.signer()
-      .getSignerKey()
-      .then((result) => result._unsafeUnwrap());
-    return this.signerKeyPromise;
+  signerKey(): Uint8Array {
+    this.signerPublicKey ??= ed25519.getPublicKey(this.signerPrivateKey);
+    return this.signerPublicKey;
   }
 
   /** Verified addresses, oldest first. */
@@ -87,7 +83,8 @@ export class FarcasterUser {
 /** The seeded user registry: same seed and options, same users, keys and addresses. */
 export class FarcasterRegistry {
   readonly users: FarcasterUser[];
-  readonly network: FarcasterNetwork;
+  /** FarcasterNetwork enum value: 1 mainnet, 2 testnet, 3 devnet. */
+  readonly network: number;
   private readonly byFid = new Map<number, FarcasterUser>();
 
   constructor(
@@ -120,11 +117,8 @@ export class FarcasterRegistry {
   }
 }
 
-export const NETWORKS: Record<FarcasterOptions['network'], FarcasterNetwork> = {
-  mainnet: FarcasterNetwork.MAINNET,
-  testnet: FarcasterNetwork.TESTNET,
-  devnet: FarcasterNetwork.DEVNET,
-};
+/** FarcasterNetwork enum values of @farcaster/core. */
+export const NETWORKS: Record<FarcasterOptions['network'], number> = { mainnet: 1, testnet: 2, devnet: 3 };
 
 /** 32 bytes from the seed and a label: a valid ed25519 key, and a valid secp256k1 key with overwhelming probability. */
 export function deriveKey(seed: number, label: string): Uint8Array {
@@ -141,22 +135,39 @@ const CURVE_ORDER = secp256k1.CURVE.n;
  */
 export function deriveWallets(seed: number, count: number): { address: Hex; privateKey: Hex }[] {
   if (count === 0) return [];
-  const base = BigInt(bytesToHex(deriveKey(seed, 'wallets'))) % (CURVE_ORDER - 2n ** 40n);
+  const base = BigInt(toHex(deriveKey(seed, 'wallets'))) % (CURVE_ORDER - 2n ** 40n);
   const first = base + 1n;
   // One native multiplication for the first key; noble's own would first build a ~200 ms precompute table.
   const G = secp256k1.ProjectivePoint.BASE;
-  let point = secp256k1.ProjectivePoint.fromHex(publicKeyOf(numberToHex(first, { size: 32 })));
+  let point = secp256k1.ProjectivePoint.fromHex(publicKeyOf(keyHex(first)));
   const points = [point];
   for (let i = 1; i < count; i++) points.push((point = point.add(G)));
   return secp256k1.ProjectivePoint.normalizeZ(points).map((p, i) => ({
-    privateKey: numberToHex(first + BigInt(i), { size: 32 }),
-    address: getAddress(`0x${keccak256(p.toRawBytes(false).subarray(1)).slice(-40)}`),
+    privateKey: keyHex(first + BigInt(i)),
+    address: addressFromPublicKey(p.toRawBytes(false)),
   }));
 }
 
 /** The address of one private key (native secp256k1: no precompute table to build). */
 export function addressOf(privateKey: Hex): Hex {
-  return getAddress(`0x${keccak256(publicKeyOf(privateKey).subarray(1)).slice(-40)}`);
+  return addressFromPublicKey(publicKeyOf(privateKey));
+}
+
+/** EIP-55 checksummed address of an uncompressed secp256k1 public key. */
+function addressFromPublicKey(publicKey: Uint8Array): Hex {
+  const lower = Buffer.from(keccak_256(publicKey.subarray(1)).subarray(12)).toString('hex');
+  const digest = Buffer.from(keccak_256(lower)).toString('hex');
+  let checksummed = '';
+  for (let i = 0; i < 40; i++) checksummed += parseInt(digest[i]!, 16) >= 8 ? lower[i]!.toUpperCase() : lower[i]!;
+  return `0x${checksummed}`;
+}
+
+function keyHex(key: bigint): Hex {
+  return `0x${key.toString(16).padStart(64, '0')}`;
+}
+
+function toHex(bytes: Uint8Array): Hex {
+  return `0x${Buffer.from(bytes).toString('hex')}`;
 }
 
 function publicKeyOf(privateKey: Hex): Uint8Array {

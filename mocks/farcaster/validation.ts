@@ -1,5 +1,18 @@
-import { bytesCompare, Message, MessageData, validations } from '@farcaster/core';
+import { ed25519 } from '@noble/curves/ed25519';
+import { blake3 } from '@noble/hashes/blake3';
 import type { FarcasterRegistry } from './registry.ts';
+import {
+  farcasterTime,
+  HASH_SCHEME_BLAKE3,
+  MESSAGE_TYPE_FRAME_ACTION,
+  readMessage,
+  readMessageData,
+  SIGNATURE_SCHEME_ED25519,
+  toHex,
+  type WireMessage,
+  type WireMessageData,
+  WireFormatError,
+} from './wire.ts';
 
 /** The JSON body Hubble's HTTP API sends with a 400: a HubError serialized as a gRPC service error. */
 export interface HubErrorBody {
@@ -20,38 +33,66 @@ export function hubError(errCode: string, details: string): HubErrorBody {
   return { errCode, presentable: false, name: 'HubError', code: GRPC_CODES[family] ?? 2, details, metadata: { errcode: [errCode] } };
 }
 
-export type ValidationOutcome = { valid: true; message: Message } | { valid: false; error: HubErrorBody };
+export type ValidationOutcome =
+  | { valid: true; message: WireMessage; data: WireMessageData }
+  | { valid: false; error: HubErrorBody }
+  /** Not a protobuf Message at all (Hubble answers these before validating). */
+  | { valid: false; unparseable: string };
+
+const ALLOWED_CLOCK_SKEW_SECONDS = 10 * 60;
+const MAX_MESSAGE_TYPE = 17;
+const invalid = (details: string): ValidationOutcome => ({ valid: false, error: hubError('bad_request.validation_failure', details) });
 
 /**
- * Validates a message the way a hub does before accepting it: structure, BLAKE3 hash over
- * the data, ed25519 signature over the hash (@farcaster/core validations), the network,
- * and that the signer is the key registered for the fid in the registry.
+ * Validates message bytes the way a hub does before accepting a message: the BLAKE3 hash
+ * over the MessageData bytes as sent, the ed25519 signature over the hash, the data (and
+ * a frame action's body), the network, and that the signer is the key registered for the
+ * fid. The same checks as @farcaster/core's validations, without loading it.
  */
-export async function validateHubMessage(registry: FarcasterRegistry, message: Message): Promise<ValidationOutcome> {
-  // validateMessage hashes dataBytes when present and never compares them with `data`: a
-  // tampered `data` next to the original dataBytes would pass, so insist they agree.
-  if (message.dataBytes && message.dataBytes.length > 0) {
-    if (!message.data || bytesCompare(MessageData.encode(message.data).finish(), message.dataBytes) !== 0) {
-      return { valid: false, error: hubError('bad_request.validation_failure', 'data and dataBytes do not match') };
-    }
+export function validateMessageBytes(registry: FarcasterRegistry, bytes: Uint8Array): ValidationOutcome {
+  let message: WireMessage;
+  let data: WireMessageData;
+  try {
+    message = readMessage(bytes);
+  } catch (error) {
+    if (error instanceof WireFormatError && error.message === 'data and dataBytes do not match') return invalid(error.message);
+    if (error instanceof WireFormatError) return { valid: false, unparseable: error.message };
+    throw error;
   }
-  const checked = await validations.validateMessage(message);
-  if (checked.isErr()) return { valid: false, error: hubError(checked.error.errCode, checked.error.message) };
-  const data = message.data!;
-  if (data.network !== registry.network) return { valid: false, error: hubError('bad_request.validation_failure', 'incorrect network') };
+  if (message.hashScheme !== HASH_SCHEME_BLAKE3) return invalid('invalid hashScheme');
+  if (message.hash.length !== 20) return invalid('hash must be 20 bytes');
+  if (toHex(blake3(message.dataBytes, { dkLen: 20 })) !== toHex(message.hash)) return invalid('invalid hash');
+  if (message.signatureScheme !== SIGNATURE_SCHEME_ED25519) return invalid('invalid signatureScheme');
+  if (message.signer.length !== 32) return invalid('signer must be 32 bytes');
+  if (message.signature.length !== 64) return invalid('signature must be 64 bytes');
+  let signed = false;
+  try {
+    signed = ed25519.verify(message.signature, message.hash, message.signer);
+  } catch {
+    signed = false;
+  }
+  if (!signed) return invalid('invalid signature');
+  try {
+    data = readMessageData(message.dataBytes);
+  } catch (error) {
+    if (error instanceof WireFormatError) return { valid: false, error: hubError('bad_request.parse_failure', `invalid data: ${error.message}`) };
+    throw error;
+  }
+  if (data.fid <= 0) return invalid('fid is missing');
+  if (data.type <= 0 || data.type > MAX_MESSAGE_TYPE || data.type === 9 || data.type === 10) return invalid('invalid message type');
+  if (data.timestamp > farcasterTime(Date.now()) + ALLOWED_CLOCK_SKEW_SECONDS) return invalid('timestamp more than 10 mins in the future');
+  if (data.type === MESSAGE_TYPE_FRAME_ACTION) {
+    const body = data.frameAction;
+    if (!body) return invalid('frameActionBody is missing');
+    if (Buffer.byteLength(body.url) > 1024) return invalid('url > 1024 bytes');
+    if (body.buttonIndex > 5) return invalid('invalid button index');
+    if (body.castId && (body.castId.fid <= 0 || body.castId.hash.length !== 20)) return invalid('invalid castId');
+    if (Buffer.byteLength(body.inputText) > 256) return invalid('input text > 256 bytes');
+    if (Buffer.byteLength(body.state) > 4096) return invalid('state > 4096 bytes');
+  }
+  if (data.network !== registry.network) return invalid('incorrect network');
   const user = registry.user(data.fid);
   if (!user) return { valid: false, error: hubError('bad_request.unknown_fid', 'unknown fid') };
-  if (bytesCompare(message.signer, await user.signerKey()) !== 0) {
-    return { valid: false, error: hubError('bad_request.validation_failure', `invalid signer: signer 0x${Buffer.from(message.signer).toString('hex')} not found for fid ${data.fid}`) };
-  }
-  return { valid: true, message };
-}
-
-/** Decodes protobuf Message bytes; undefined when they are not a Message. */
-export function decodeMessage(bytes: Uint8Array): Message | undefined {
-  try {
-    return Message.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  if (toHex(message.signer) !== toHex(user.signerKey())) return invalid(`invalid signer: signer ${toHex(message.signer)} not found for fid ${data.fid}`);
+  return { valid: true, message, data };
 }
