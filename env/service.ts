@@ -95,6 +95,11 @@ export interface ContainerSpec {
   command?: string[];
   /** How long the readiness probe may take once the container runs. */
   readyTimeoutMs?: number;
+  /**
+   * Arguments appended to `command` to listen on host:port instead, when the container
+   * shares the host's network (Toxiproxy, when it must reach local processes).
+   */
+  hostNetworkArgs?(host: string, port: number): string[];
 }
 
 /** Identity helper that keeps a service definition's option type. */

@@ -23,6 +23,8 @@ export const toxiproxyServer = defineService({
     image: 'ghcr.io/shopify/toxiproxy:2.12.0',
     port: 8474,
     command: ['-host=0.0.0.0', '-port=8474', `-seed=${ctx.seed}`],
+    // Go's flag package keeps the last value of a repeated flag.
+    hostNetworkArgs: (host, port) => [`-host=${host}`, `-port=${port}`],
   }),
 
   async probe(url) {

@@ -239,3 +239,26 @@ describe.skipIf(!dockerUp)('the postgres and redis images with the testcontainer
     }
   });
 });
+
+describe.skipIf(!dockerUp)('the containers runtime with a local mock beside the containers', () => {
+  let env: Environment;
+  beforeAll(async () => {
+    env = await startEnvironment(testConfig({ runtime: 'containers', services: { redis: true, anvil: {}, rpc: true } }));
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('reaches the local rpc mock through its proxy, and the mock reaches the anvil container', async () => {
+    const state = readState(env.stateDir)!;
+    expect(state.services.rpc!.process?.pid).toBeGreaterThan(0); // the mock is a local process
+    expect(state.services.anvil!.container?.id).toBeTruthy();
+    const providers = ['RPC_URL', 'RPC_FALLBACK_URL', 'RPC_PUBLIC_URL'].filter((k) => env.env[k]);
+    expect(providers).toContain('RPC_URL');
+    for (const name of providers) {
+      const url = env.env[name]!;
+      const chain = createPublicClient({ chain: foundry, transport: http(url, { retryCount: 0 }) });
+      expect(await chain.getChainId(), name).toBe(31337);
+    }
+  });
+});

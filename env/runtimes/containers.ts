@@ -7,6 +7,7 @@ import type { ResolvedConfig } from '../config.ts';
 import { DockerUnavailableError, FaultlineError } from '../errors.ts';
 import { claimPort, HOST } from '../ports.ts';
 import type { ContainerSpec } from '../service.ts';
+import { services as definitions } from '../services/index.ts';
 import { localRuntime } from './local.ts';
 import type { Runtime, StartedUnit } from './runtime.ts';
 
@@ -39,6 +40,13 @@ export async function dockerAnswers(timeoutMs = 5000): Promise<boolean> {
  * by container name; every published port binds to 127.0.0.1. Services without
  * container facts (the mocks) stay local processes.
  *
+ * Local processes listen on 127.0.0.1, which a container on a bridge network cannot
+ * reach. So when the environment has any, and the engine runs on this machine's Linux
+ * kernel, Toxiproxy's container shares the host's network instead: it listens on
+ * 127.0.0.1 and dials local processes and the containers' published ports there. On
+ * Docker Desktop it stays on the bridge and reaches local processes through
+ * host.docker.internal, which Desktop forwards to the host's loopback.
+ *
  * Containers outlive the process that started them, like the local runtime's detached
  * processes: they are started as testcontainers "reusable" containers, which Ryuk
  * leaves alone; env:down removes them by label.
@@ -49,6 +57,8 @@ export function containersRuntime(config: ResolvedConfig): Runtime {
   const labels = { [ENV_LABEL]: id, 'faultline.start': randomUUID() };
   const proxyPorts = new Map<string, number>();
   let networkReady: Promise<void> | undefined;
+  let hostNetwork: Promise<boolean> | undefined;
+  const hasLocalServices = Object.keys(config.services).some((name) => !definitions[name]?.container);
 
   return {
     name: 'containers',
@@ -59,24 +69,38 @@ export function containersRuntime(config: ResolvedConfig): Runtime {
       const { definition, options, ctx, logFile, proxies = [], signal } = request;
       const spec = definition.container?.(ctx, options);
       if (!spec) {
-        // A local process; Toxiproxy's container reaches it through the host gateway.
+        // A local process: Toxiproxy reaches it on 127.0.0.1 (host network) or through Docker Desktop's host gateway.
         const unit = await localRuntime.start(request);
-        return { ...unit, upstream: `${HOST_GATEWAY}:${unit.port}` };
+        const client = await connect();
+        const shareHostNetwork = await (hostNetwork ??= engineOnThisKernel(client));
+        return shareHostNetwork ? unit : { ...unit, upstream: `${HOST_GATEWAY}:${unit.port}` };
       }
       const client = await connect();
+      const shareHostNetwork = await (hostNetwork ??= hasLocalServices ? engineOnThisKernel(client) : Promise.resolve(false));
       // First start: clear leftovers of this environment (the lock says nobody else owns them), then make the network.
       await (networkReady ??= removeByLabel(client, id).then(() => createNetwork(client, network, id)));
       signal?.throwIfAborted();
       const image = imageFor(definition.name, spec.image, config);
       const name = `${network}-${definition.name}`;
+      const containerLabels = { ...labels, 'faultline.service': definition.name };
+      if (shareHostNetwork && request.proxies && spec.hostNetworkArgs) {
+        // Toxiproxy on the host's network: 127.0.0.1 only, proxies claimed one by one like the local runtime.
+        const port = await claimPort(definition.name, options.port);
+        const hostSpec = { ...spec, port, command: [...(spec.command ?? []), ...spec.hostNetworkArgs(HOST, port)] };
+        return startContainer(client, { spec: hostSpec, image, name, network: 'host', labels: containerLabels, published: [], logFile, gateway: false, hostNetwork: true }).catch(
+          async (error) => {
+            throw await describeFailure(client, error, definition.name, image);
+          },
+        );
+      }
       for (let attempt = 1; ; attempt++) {
         // Toxiproxy listens inside its container on the same port number apps use on the host.
         const published = await Promise.all(proxies.map(async (proxy) => [proxy, await claimPort(`${proxy} proxy`)] as const));
         try {
-          return await startContainer(client, { spec, image, name, network, labels: { ...labels, 'faultline.service': definition.name }, hostPort: options.port, published: published.map(([, p]) => p), logFile, gateway: definition.name === 'toxiproxy' }).then((unit) => {
-            for (const [proxy, port] of published) proxyPorts.set(proxy, port);
-            return unit;
-          });
+          const unit = await startContainer(client, { spec, image, name, network, labels: containerLabels, hostPort: options.port, published: published.map(([, p]) => p), logFile, gateway: request.proxies !== undefined });
+          for (const [proxy, port] of published) proxyPorts.set(proxy, port);
+          // A Toxiproxy on the host's network reaches this container at its published port.
+          return shareHostNetwork ? { ...unit, upstream: `${HOST}:${unit.port}` } : unit;
         } catch (error) {
           // A free port taken between our check and Docker's bind: try fresh ones.
           if (attempt >= 3 || !/port is already allocated|address already in use/i.test(String(error))) throw await describeFailure(client, error, definition.name, image);
@@ -86,6 +110,7 @@ export function containersRuntime(config: ResolvedConfig): Runtime {
     },
 
     async proxyAddress(proxy) {
+      if (await hostNetwork) return localRuntime.proxyAddress(proxy);
       const port = proxyPorts.get(proxy);
       if (port === undefined) throw new FaultlineError(`No port was published for the Toxiproxy proxy "${proxy}": it must be named when Toxiproxy starts.`);
       return { listen: `0.0.0.0:${port}`, port };
@@ -124,6 +149,8 @@ interface ContainerRequest {
   published: number[];
   logFile: string;
   gateway: boolean;
+  /** Shares the host's network: no published ports, `spec.port` is already a host port. */
+  hostNetwork?: boolean;
 }
 
 async function startContainer(client: ContainerRuntimeClient, request: ContainerRequest): Promise<StartedUnit> {
@@ -132,12 +159,14 @@ async function startContainer(client: ContainerRuntimeClient, request: Container
     .withName(name)
     .withLabels(labels)
     .withNetworkMode(network)
-    .withExposedPorts(hostPort ? { container: spec.port, host: hostPort } : spec.port, ...published.map((p) => ({ container: p, host: p })))
     .withEnvironment(spec.env ?? {})
     // Readiness is the service's own probe, run by the environment; testcontainers need not wait.
     .withWaitStrategy(noWait)
     // Reusable containers are not reaped by Ryuk when this process exits: an environment outlives env:up.
     .withReuse();
+  if (!request.hostNetwork) {
+    container.withExposedPorts(hostPort ? { container: spec.port, host: hostPort } : spec.port, ...published.map((p) => ({ container: p, host: p })));
+  }
   if (spec.entrypoint) container.withEntrypoint(spec.entrypoint);
   if (spec.command) container.withCommand(spec.command);
   if (request.gateway) container.withExtraHosts([{ host: HOST_GATEWAY, ipAddress: 'host-gateway' }]);
@@ -149,7 +178,7 @@ async function startContainer(client: ContainerRuntimeClient, request: Container
     if (logs) writeFileSync(logFile, demux(logs));
   };
   return {
-    port: started.getMappedPort(spec.port),
+    port: request.hostNetwork ? spec.port : started.getMappedPort(spec.port),
     upstream: `${name}:${spec.port}`,
     record: { container: { id, name, image, logFile } },
     exited: watchExit(handle, saveLogs),
@@ -208,6 +237,14 @@ function demux(buffer: Buffer): string {
     offset += 8 + size;
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** True when the engine runs containers on this machine's Linux kernel (host networking means this host), not in Docker Desktop's VM. */
+async function engineOnThisKernel(client: ContainerRuntimeClient): Promise<boolean> {
+  if (process.platform !== 'linux') return false;
+  const info = (await client.container.dockerode.info().catch(() => undefined)) as { OperatingSystem?: string } | undefined;
+  const host = client.info.containerRuntime.host;
+  return !!info && !/docker desktop/i.test(info.OperatingSystem ?? '') && ['localhost', '127.0.0.1', '::1'].includes(host);
 }
 
 async function createNetwork(client: ContainerRuntimeClient, name: string, id: string): Promise<void> {
