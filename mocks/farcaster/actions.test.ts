@@ -15,6 +15,7 @@ describe('generateFrameActionPool', () => {
   it('signs actions for the fids in turn, each valid against a hub with the same seed and options', async () => {
     const pool = await generateFrameActionPool({ seed: 11, options: { users: 3, firstFid: 500 }, count: 4 });
     expect(pool.actions.map((a) => a.fid)).toEqual([500, 501, 502, 500]);
+    expect(new Set(pool.actions.map((a) => a.messageBytes)).size).toBe(4);
     const registry = new FarcasterRegistry(11, { users: 3, firstFid: 500, verificationsPerUser: 2, network: 'mainnet' });
     for (const action of pool.actions) {
       const outcome = validateMessageBytes(registry, Buffer.from(action.messageBytes, 'hex'));

@@ -36,7 +36,7 @@ export interface PoolInput {
   count: number;
   /** Frame URL signed into each action. */
   url?: string;
-  /** Unix ms signed into each action (Farcaster time has second precision); fixed, so a pool is reproducible. */
+  /** Unix ms of the first action, the next ones a second apart (Farcaster time has second precision); fixed, so a pool is reproducible. */
   timestamp?: number;
 }
 
@@ -57,7 +57,9 @@ export async function generateFrameActionPool(input: PoolInput): Promise<FrameAc
     const buttonIndex = 1 + random.int(4);
     const castHash = Buffer.from(deriveKey(input.seed, `cast:${random.int(1000)}`).subarray(0, 20));
     const castFid = user.fid;
-    const message = await frameActionMessage(user, registry.network, { url, buttonIndex, timestamp, castId: { fid: castFid, hash: castHash } });
+    // One second apart: two presses by the same fid are never byte-identical (apps key idempotency on the bytes).
+    const at = timestamp + i * 1000;
+    const message = await frameActionMessage(user, registry.network, { url, buttonIndex, timestamp: at, castId: { fid: castFid, hash: castHash } });
     const messageBytes = Buffer.from(encodeMessage(message)).toString('hex');
     const messageHash = `0x${Buffer.from(message.hash).toString('hex')}`;
     actions.push({
@@ -68,7 +70,7 @@ export async function generateFrameActionPool(input: PoolInput): Promise<FrameAc
       messageBytes,
       messageHash,
       payload: {
-        untrustedData: { fid: user.fid, url, messageHash, timestamp, network: registry.network, buttonIndex, inputText: '', castId: { fid: castFid, hash: `0x${castHash.toString('hex')}` } },
+        untrustedData: { fid: user.fid, url, messageHash, timestamp: at, network: registry.network, buttonIndex, inputText: '', castId: { fid: castFid, hash: `0x${castHash.toString('hex')}` } },
         trustedData: { messageBytes },
       },
     });
