@@ -13,6 +13,7 @@ describe('containers runtime settings', () => {
   it('takes the image from FAULTLINE_<NAME>_IMAGE over the config, and the config over the default', () => {
     const config = { containers: { images: { postgres: 'mirror/postgres:17' } } };
     delete process.env.FAULTLINE_POSTGRES_IMAGE;
+    delete process.env.FAULTLINE_REDIS_IMAGE;
     expect(imageFor('postgres', 'postgres:17.6-alpine', config)).toBe('mirror/postgres:17');
     expect(imageFor('redis', 'redis:7.4.5', config)).toBe('redis:7.4.5');
     process.env.FAULTLINE_POSTGRES_IMAGE = 'local/pg:test';
