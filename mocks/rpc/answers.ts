@@ -42,13 +42,17 @@ export interface ThrottleDetails {
   legacy: boolean;
   allowedRps: number;
   currentRps: number;
+  /** Send Retry-After even where the provider does not (Infura), because a fault asked for it. */
+  retryAfterHeader?: boolean;
 }
 
 /** Over the throughput limit, in the provider's exact shape. */
 export function rateLimited(style: ProviderStyle, ids: RpcId[], batch: boolean, details: ThrottleDetails): Reply {
   const retryAfterSeconds = Math.max(1, Math.ceil(details.retryAfterMs / 1000));
+  const retryAfter = { 'retry-after': String(retryAfterSeconds) };
   switch (style) {
-    case 'infura':
+    case 'infura': {
+      const headers = details.retryAfterHeader ? retryAfter : {};
       if (details.legacy) {
         return rpcError(429, ids, batch, {
           code: -32005,
@@ -59,18 +63,19 @@ export function rateLimited(style: ProviderStyle, ids: RpcId[], batch: boolean, 
             allowed_rps: round3(details.allowedRps),
             backoff_seconds: retryAfterSeconds,
           },
-        });
+        }, headers);
       }
       return rpcError(429, ids, batch, {
         code: 429,
         event: -33200,
         message: 'Too Many Requests',
         details: 'You have surpassed your allowed throughput limit. Reduce the amount of requests per second or upgrade for more capacity.',
-      });
+      }, headers);
+    }
     case 'alchemy':
-      return rpcError(429, ids, batch, ALCHEMY_THROTTLED, { 'retry-after': String(retryAfterSeconds) });
+      return rpcError(429, ids, batch, ALCHEMY_THROTTLED, retryAfter);
     case 'public':
-      return rpcError(429, ids, batch, { code: -32005, message: 'rate limit exceeded' }, { 'retry-after': String(retryAfterSeconds) });
+      return rpcError(429, ids, batch, { code: -32005, message: 'rate limit exceeded' }, retryAfter);
   }
 }
 

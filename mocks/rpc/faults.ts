@@ -13,7 +13,8 @@ export const throttle = defineFault({
     rate,
     /** When set, requests beyond this many cost units per second are throttled (instead of `rate`). */
     perSecond: z.number().positive().optional(),
-    retryAfterSeconds: z.number().int().min(1).max(3600).default(1),
+    /** Seconds to wait (Retry-After / backoff_seconds; default 1). Set, it also adds Retry-After to Infura-style answers, which do not send one by default. */
+    retryAfterSeconds: z.number().int().min(1).max(3600).optional(),
     /** Infura only: the legacy -32005 answer. Defaults to the provider's setting. */
     legacy: z.boolean().optional(),
     methods,

@@ -118,7 +118,7 @@ export class RpcGateway {
 
     const throttle = this.controller.find<ThrottleParams>('throttle', name);
     if (throttle && matches(throttle, calls)) {
-      const { perSecond, retryAfterSeconds, legacy = options.legacyErrors } = throttle.params;
+      const { perSecond, retryAfterSeconds = 1, legacy = options.legacyErrors } = throttle.params;
       let retryAfterMs: number | undefined;
       if (perSecond !== undefined) {
         const bucket = this.faultBucket(throttle, key ?? '', perSecond);
@@ -129,7 +129,8 @@ export class RpcGateway {
       }
       if (retryAfterMs !== undefined) {
         this.controller.hit(throttle);
-        return rateLimited(options.style, ids, batch, { retryAfterMs, legacy, allowedRps: perSecond ?? options.perSecond, currentRps: state.count });
+        const retryAfterHeader = throttle.params.retryAfterSeconds !== undefined;
+        return rateLimited(options.style, ids, batch, { retryAfterMs, legacy, allowedRps: perSecond ?? options.perSecond, currentRps: state.count, retryAfterHeader });
       }
     }
 

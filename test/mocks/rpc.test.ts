@@ -161,6 +161,7 @@ describe('the rpc gateway service (viem through env:up)', () => {
     const raw = await post(env.env.RPC_URL!, call(5));
     expect(raw.status).toBe(429);
     expect(JSON.parse(raw.text)).toMatchObject({ id: 5, error: { code: 429, event: -33200, message: 'Too Many Requests' } });
+    expect(raw.headers.get('retry-after')).toBeNull(); // Infura sends none unless the fault asks for one
 
     const transport: Transport = fallback([http(env.env.RPC_URL!, { retryCount: 0 }), http(env.env.RPC_FALLBACK_URL!, { retryCount: 0 })]);
     const chain = createPublicClient({ chain: foundry, transport });
@@ -168,6 +169,9 @@ describe('the rpc gateway service (viem through env:up)', () => {
     const stats = await control.stats();
     expect(stats.faults[throttle.id]!.hits).toBeGreaterThanOrEqual(1);
     expect(stats.requests['alchemy eth_blockNumber']).toBeGreaterThanOrEqual(5);
+
+    await control.apply({ type: 'throttle', target: 'infura', retryAfterSeconds: 2 });
+    expect((await post(env.env.RPC_URL!, call(6))).headers.get('retry-after')).toBe('2');
   });
 
   it('injects an error rate with a JSON-RPC code or an HTTP status', async () => {
