@@ -99,5 +99,6 @@ export function loadPlan(executor: 'rate' | 'iterations', profile: Profile, dura
     return { executor, vus: profile.concurrency, iterations: profile.requests, maxDuration: `${Math.max(60_000, durationMs * 2)}ms` };
   }
   const rps = profile.rps ?? profile.requests / (durationMs / 1000);
-  return { executor, ratePerMinute: Math.max(1, Math.round(rps * 60)), duration: `${durationMs}ms`, vus: profile.concurrency };
+  // Requests still running when the phases end (a hung dependency) get time to finish and be counted.
+  return { executor, ratePerMinute: Math.max(1, Math.round(rps * 60)), duration: `${durationMs}ms`, vus: profile.concurrency, gracefulStop: '30s' };
 }

@@ -39,6 +39,7 @@ export function profileVariables(profile: Profile): Record<string, number> {
     p95TotalMs: profile.p95TotalMs,
     p95FirstTokenMs: profile.p95FirstTokenMs,
     maxErrorRate: Number((1 - profile.success).toFixed(6)),
+    success: profile.success,
     requests: profile.requests,
     concurrency: profile.concurrency,
   };

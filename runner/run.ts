@@ -265,6 +265,9 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   for (const i of invariants.filter((i) => !i.ok)) reasons.push(`invariant ${i.name}: ${i.detail}`);
   if (exit.code === K6_THRESHOLDS_FAILED && !thresholdResultsList.some((t) => !t.ok)) reasons.push('k6 reported failed thresholds (exit 99)');
 
+  // An iterations run ends when its requests are done, often before its nominal phases do.
+  const measuredPhases =
+    scenario.load.executor === 'iterations' ? scenario.phases.map((p, i, all) => (i === all.length - 1 ? { ...p, endMs: Math.max(p.startMs + 1, Math.min(p.endMs, endedMs)) } : p)) : scenario.phases;
   const lateness = timeline.events.filter((e) => e.action === 'apply' && e.ok).map((e) => e.actualMs - e.scheduledMs);
   const result: RunResult = {
     runId,
@@ -277,12 +280,12 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     durationMs: endedMs,
     verdict: reasons.length === 0 ? 'PASS' : 'FAIL',
     reasons,
-    phases: phaseMetrics(points.samples, scenario.phases),
+    phases: phaseMetrics(points.samples, measuredPhases),
     timeline: timeline.events,
     thresholds: thresholdResultsList,
     recovery,
     invariants,
-    series: timeSeries(points.samples, scenario.phases, scenario.durationMs),
+    series: timeSeries(points.samples, measuredPhases, measuredPhases.at(-1)!.endMs),
     context: {
       environment: environment.reused ? 'reused' : 'started by this run',
       k6: c.k6Version,

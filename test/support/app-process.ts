@@ -12,11 +12,11 @@ export const APP_JWT_SECRET = 'faultline-dev-secret';
  * environment, with a given FAULTLINE_MITIGATIONS: two of them side by side let one
  * environment serve the "with" and the "without" run of a scenario.
  */
-export async function startAppProcess(env: Environment, mitigations: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function startAppProcess(env: Environment, mitigations: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; close(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'examples/reference-app/src/main.ts')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env.env, HOST: '127.0.0.1', PORT: String(port), AUTH_JWT_SECRET: APP_JWT_SECRET, FAULTLINE_MITIGATIONS: mitigations, APP_DOTENV: 'off', NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...env.env, HOST: '127.0.0.1', PORT: String(port), AUTH_JWT_SECRET: APP_JWT_SECRET, FAULTLINE_MITIGATIONS: mitigations, APP_DOTENV: 'off', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...extraEnv },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -1,0 +1,35 @@
+import { defineScenario } from '../../runner/scenario.ts';
+import { appInvariants, CLAIM_INVARIANTS } from '../support/app-invariants.ts';
+
+/**
+ * Postgres gets +300 ms ± 100 ms on every round trip while users claim gifts. Claims slow
+ * down past the clients' 1.5 s deadline, and clients retry with the same Idempotency-Key.
+ * The thresholds say what degradation is acceptable: every user is eventually paid, the
+ * baseline stays fast. The invariants say what is not: with `idempotency` off, retries
+ * that overtake a slow first attempt pay a wallet twice.
+ */
+export default defineScenario({
+  name: 'db-latency',
+  description: 'Postgres +300 ms ± 100 ms during claims; clients time out and retry; every user must be paid exactly once',
+  services: { postgres: true, redis: true, anvil: true, app: {} },
+  load: {
+    script: './load.js',
+    env: { CLAIM_PREFIX: 'db-latency', CLAIM_TIMEOUT_MS: '1500', CLAIM_ATTEMPTS: '20' },
+    profiles: { smoke: { rps: 2, concurrency: 8 }, baseline: { rps: 4, concurrency: 20 }, stress: { rps: 8, concurrency: 40 } },
+  },
+  phases: [
+    { name: 'baseline', duration: '4s' },
+    { name: 'fault', duration: '8s' },
+    { name: 'recovery', duration: '4s' },
+  ],
+  faults: [{ name: 'postgres-slow', fault: 'latency', target: 'postgres', at: 'fault', params: { latency: 300, jitter: 100 } }],
+  assertions: {
+    // Timeouts and 409 "in progress" answers are expected under the fault: judge the baseline by the profile, the run by outcomes.
+    profileThresholds: ['baseline'],
+    thresholds: {
+      claims_paid: ['rate>={success}'],
+      'http_req_duration{phase:recovery}': ['p(95)<{p95TotalMs}'],
+    },
+  },
+  invariants: appInvariants(CLAIM_INVARIANTS),
+});
