@@ -95,6 +95,14 @@ describe('recoveryTimes', () => {
       { name: 'b', fault: 'down', target: 'redis', atMs: 5000, durationMs: 4000, params: {} },
     ];
     expect(recoveryTimes(samples, events, both, 14_000, options)).toEqual([{ fault: 'b', revertedAtMs: 9000, recoveredAfterMs: 1000, boundMs: undefined, ok: true }]);
+    // Back to back: a reverted at the moment b is applied.
+    const chained: TimelineEvent[] = [
+      { ...events[0]! },
+      { ...events[2]!, actualMs: 5002 },
+      { ...events[1]!, actualMs: 5004 },
+      { ...events[3]! },
+    ];
+    expect(recoveryTimes(samples, chained, both, 14_000, options).map((r) => r.fault)).toEqual(['b']);
   });
 
   it('ignores faults that are only reverted at the end of the run', () => {

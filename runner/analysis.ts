@@ -120,7 +120,8 @@ export function recoveryTimes(samples: Samples, timeline: TimelineEvent[], fault
       results.push({ fault: fault.name, revertedAtMs: fault.atMs + fault.durationMs, boundMs: options.boundMs, ok: false });
       continue;
     }
-    if (windows.some((w) => w.name !== fault.name && w.from <= revert.actualMs && w.to > revert.actualMs)) continue; // another fault still holds
+    // Another fault still holds, or takes over straight away (back-to-back phases): the incident goes on.
+    if (windows.some((w) => w.name !== fault.name && w.from < revert.actualMs + windowMs && w.to > revert.actualMs)) continue;
     // The next fault starts a new incident: recovery must show before it.
     const nextApply = Math.min(...windows.filter((w) => w.from > revert.actualMs).map((w) => w.from));
     let recoveredAfterMs: number | undefined;
