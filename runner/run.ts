@@ -171,6 +171,8 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     profile: c.profileName,
     seed: environment.seed,
     mitigations: options.mitigations ?? process.env.FAULTLINE_MITIGATIONS,
+    runDir,
+    serviceOptions: c.config.services,
   };
   const thresholds = buildThresholds(scenario, profile);
   const faultContext: FaultContext = {
@@ -183,7 +185,11 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   };
 
   say(`scenario ${scenario.name} · profile ${c.profileName} · load → ${c.target} · ${formatMs(scenario.durationMs)} · ${scenario.faults.length} fault(s)`);
-  await scenario.before?.(invariantContext);
+  const beforeEnv = (await scenario.before?.(invariantContext)) ?? {};
+  // What the target itself says it runs with beats what was asked for (the app may have been started by hand).
+  const targetMitigations = await fetch(`${c.target}/api/config`, { signal: AbortSignal.timeout(2000) })
+    .then(async (r) => (r.ok ? ((await r.json()) as { mitigationsSummary?: string }).mitigationsSummary : undefined))
+    .catch(() => undefined);
 
   // A warm keep-alive connection to Toxiproxy keeps the first apply as close to schedule as the later ones.
   await fetch(`${environment.toxiproxyUrl}/version`).then((r) => r.text()).catch(() => {});
@@ -194,7 +200,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     script: scenario.load.scriptPath,
     runDir,
     seed: environment.seed,
-    env: { ...environment.env, APP_JWT_SECRET: appJwtSecret(c.config), ...scenario.load.env },
+    env: { ...environment.env, APP_JWT_SECRET: appJwtSecret(c.config), ...scenario.load.env, ...beforeEnv },
     plan: { originMs, target: c.target, phases: scenario.phases, thresholds, profile, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
   });
   const timeline = new TimelineExecutor({ ctx: faultContext, originMs, log: (line) => say(`  ${line}`) });
@@ -289,7 +295,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     context: {
       environment: environment.reused ? 'reused' : 'started by this run',
       k6: c.k6Version,
-      mitigations: invariantContext.mitigations ?? 'default (all on)',
+      mitigations: targetMitigations ?? invariantContext.mitigations ?? 'unknown (the target does not say)',
       scenarioFile: scenario.file,
       ...(lateness.length ? { timelineMaxLatenessMs: String(Math.max(...lateness)) } : {}),
       ...(interrupted ? { interrupted } : {}),

@@ -15,6 +15,10 @@ export interface InvariantContext {
   seed: number;
   /** Mitigations requested for the app (`FAULTLINE_MITIGATIONS`), if any. */
   mitigations?: string;
+  /** This run's report folder (k6 runs there): a place for files the load needs. */
+  runDir: string;
+  /** Options of the environment's services as configured (e.g. the farcaster mock's users). */
+  serviceOptions: Record<string, unknown>;
 }
 
 /** A post-run check (SQL, Redis, chain). Return `true`/`false`, or `{ ok, detail }`. */
@@ -89,8 +93,11 @@ export interface ScenarioDefinition {
     };
   };
   invariants?: Invariant[];
-  /** Runs after the environment is up and before the load, e.g. to reset the app's data. */
-  before?(ctx: InvariantContext): Promise<void> | void;
+  /**
+   * Runs after the environment is up and before the load, e.g. to prepare data. What it
+   * returns is added to the k6 script's `__ENV` (e.g. the path of a file it wrote).
+   */
+  before?(ctx: InvariantContext): Promise<void | Record<string, string>> | void | Record<string, string>;
 }
 
 /**
