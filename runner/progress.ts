@@ -71,6 +71,7 @@ export class Progress {
   /** A message that must not be overwritten by the updating line. */
   log(message: string): void {
     if (this.drawn) this.out.write('\r\x1b[2K');
+    this.drawn = false; // the next tick draws the line again, below the message
     this.out.write(`${message}\n`);
   }
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,5 +112,62 @@ export default defineScenario({
     const proxy = (await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean };
     expect(proxy.enabled).toBe(true);
     expect(existsSync(join(reportDir, 'k6-points.json'))).toBe(true);
+  });
+
+  it('on SIGINT mid-fault stops the load, reverts every fault, writes the summary and exits 130', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-chaos-sigint-'));
+    const configFile = join(dir, 'faultline.config.ts');
+    writeFileSync(configFile, `export default ${JSON.stringify({ ...config, services: { redis: true } })};\n`);
+    const scenarioFile = join(dir, 'scenario.ts');
+    writeFileSync(
+      scenarioFile,
+      `export default {
+  name: 'tiny-long-outage', description: 'Redis down for a long time', services: ['redis'],
+  load: { script: ${JSON.stringify(script)}, profiles: { smoke: { rps: 5 } } },
+  phases: [{ name: 'baseline', duration: '1s' }, { name: 'fault', duration: '60s' }],
+  faults: [{ fault: 'down', target: 'redis', at: 'fault' }, { fault: 'latency', target: 'redis', at: '1s', params: { latency: 10 } }],
+};
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', '-c', configFile, 'chaos', scenarioFile, '--target', target.url, '--reports', reportsDir], { cwd: REPO_ROOT });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const proxy = async () => (await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean; toxics: unknown[] };
+    await expect.poll(() => stderr, { timeout: 30_000, interval: 100 }).toMatch(/applied latency@redis/);
+    await expect.poll(proxy, { timeout: 5000 }).toMatchObject({ enabled: false });
+    const interruptedAt = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, stderr).toBe(130);
+    expect(Date.now() - interruptedAt).toBeLessThan(15_000);
+    expect(await proxy()).toMatchObject({ enabled: true, toxics: [] });
+    expect(stderr).toMatch(/reverted down@redis/);
+    const summary = JSON.parse(readFileSync(join(/report: (\S+)/.exec(stderr)![1]!, 'summary.json'), 'utf8')) as RunResult;
+    expect(summary.context.interrupted).toBe('SIGINT');
+    expect(summary.verdict).toBe('FAIL');
+    expect(summary.reasons[0]).toMatch(/interrupted \(SIGINT\)/);
+  });
+
+  it('refuses an invalid scenario with exit code 2, naming the file and the field path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-chaos-invalid-'));
+    const scenarioFile = join(dir, 'scenario.ts');
+    writeFileSync(scenarioFile, `export default { name: 'bad', description: 'x', services: [], load: { script: 'load.js' }, phases: [{ name: 'a', duration: '1s' }], faults: [{ fault: 'latency', target: 'redis', at: 'a', params: { latency: 'high' } }] };\n`);
+    const result = await run('npx', ['tsx', 'scripts/cli.ts', 'chaos', scenarioFile], { cwd: REPO_ROOT }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(scenarioFile);
+    expect(result.stderr).toMatch(/faults\.0\.params\.latency: /);
+  });
+
+  it('refuses a non-loopback target with exit code 2 before starting anything', async () => {
+    const result = await run('npx', ['tsx', 'scripts/cli.ts', 'chaos', 'rpc-throttle', '--target', 'https://api.example.com'], { cwd: REPO_ROOT }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Refusing to send load to https:\/\/api\.example\.com/);
+    expect(result.stderr).not.toMatch(/ready in/);
   });
 });
