@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type FaultlineConfig, type ResolvedConfig, resolveConfig } from '../env/config.ts';
 import { type Environment, startEnvironment } from '../env/environment.ts';
 import { FaultlineError } from '../env/errors.ts';
@@ -161,7 +161,8 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const say = (line: string) => (progress ? progress.log(line) : out.write(`${line}\n`));
   const startedAt = new Date();
   const runId = `${scenario.name}-${c.profileName}-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${process.pid % 10000}`;
-  const reportsDir = options.reportsDir ?? join(c.config.rootDir, 'reports');
+  // Absolute: k6 runs inside the run folder, so a relative path would resolve twice.
+  const reportsDir = resolve(options.reportsDir ?? join(c.config.rootDir, 'reports'));
   const runDir = join(reportsDir, runId);
   mkdirSync(runDir, { recursive: true });
 
