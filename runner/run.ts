@@ -275,6 +275,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   // An iterations run ends when its requests are done, often before its nominal phases do.
   const measuredPhases =
     scenario.load.executor === 'iterations' ? scenario.phases.map((p, i, all) => (i === all.length - 1 ? { ...p, endMs: Math.max(p.startMs + 1, Math.min(p.endMs, endedMs)) } : p)) : scenario.phases;
+  const droppedIterations = Number(summary?.metrics.dropped_iterations?.count ?? 0);
   const lateness = timeline.events.filter((e) => e.action === 'apply' && e.ok).map((e) => e.actualMs - e.scheduledMs);
   const result: RunResult = {
     runId,
@@ -299,6 +300,8 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
       mitigations: targetMitigations ?? invariantContext.mitigations ?? 'unknown (the target does not say)',
       scenarioFile: scenario.file,
       ...(lateness.length ? { timelineMaxLatenessMs: String(Math.max(...lateness)) } : {}),
+      // Arrivals k6 could not start because every virtual user was busy (slow answers): throughput lost, not errors.
+      ...(droppedIterations ? { droppedIterations: String(droppedIterations) } : {}),
       ...(interrupted ? { interrupted } : {}),
       ...(options.seed !== undefined ? { requestedSeed: String(options.seed) } : {}),
     },
