@@ -89,6 +89,14 @@ describe('resolveScenario', () => {
     expect(issues).toEqual(expect.arrayContaining([expect.stringMatching(/^phases\.1\.name: duplicate phase "a"/), expect.stringMatching(/^faults\.0\.at: starts at 3000 ms, at or after the end/)]));
   });
 
+  it("checks an http fault against the faults that mock knows, before anything starts", () => {
+    const at = (params: Record<string, unknown>, target = 'rpc') => problems({ ...valid(), faults: [{ fault: 'http', target, at: 'fault', params }] });
+    expect(at({ type: 'throttel', target: 'infura' })[0]).toMatch(/^faults\.0\.params\.type: unknown rpc fault "throttel"; known: throttle, /);
+    expect(at({ type: 'throttle', rate: 7 })[0]).toMatch(/^faults\.0\.params\.rate: /);
+    expect(at({ type: 'throttle' }, 'redis')[0]).toMatch(/^faults\.0\.target: expected a simulated third party/);
+    expect(resolveScenario({ ...valid(), faults: [{ fault: 'http', target: 'llm', at: 'fault', params: { type: 'slow-first-token', ttft: { kind: 'fixed', ms: 8000 } } }] }).faults).toHaveLength(1);
+  });
+
   it('requires invariants to be functions', () => {
     const [issue] = problems({ ...valid(), invariants: [{ name: 'no double claims', check: 'SELECT 1' }] });
     expect(issue).toMatch(/^invariants\.0\.check: expected a function/);

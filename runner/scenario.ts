@@ -286,6 +286,11 @@ export function scheduleTimeline(
       problems.push(...params.error.issues.map((issue) => formatIssue(issue, [...(prefix ? [prefix.replace(/\.$/, '')] : []), 'faults', i, 'params'])));
       return;
     }
+    const targetProblems = preset.validate?.(f.target, params.data) ?? [];
+    if (targetProblems.length > 0) {
+      problems.push(...targetProblems.map(([field, message]) => `${path}.${field}: ${message}`));
+      return;
+    }
     let atMs: number;
     let durationMs = f.duration;
     const phase = typeof f.at === 'string' ? phases.find((p) => p.name === f.at) : undefined;

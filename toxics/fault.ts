@@ -36,6 +36,11 @@ export interface FaultPreset<P = any> {
   /** Validates the `params` of a timeline entry; errors carry the dotted path into it. */
   params: z.ZodType<P>;
   apply(ctx: FaultContext, target: string, params: P, info: ApplyInfo): Promise<AppliedFault>;
+  /**
+   * Checks that need the target too (e.g. which faults that mock knows), before anything
+   * starts. Returns problems as [path inside the timeline entry, what was expected].
+   */
+  validate?(target: string, params: P): Array<[path: string, message: string]>;
 }
 
 /** About this application of a fault. */

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { services } from '../env/services/index.ts';
 import { MockControl } from '../mocks/control/client.ts';
+import type { FaultDefinition } from '../mocks/control/faults.ts';
+import { farcasterFaults } from '../mocks/farcaster/faults.ts';
+import { llmFaults } from '../mocks/llm/faults.ts';
+import { rpcFaults } from '../mocks/rpc/faults.ts';
 import { definePreset, directUrlOf, FaultError } from './fault.ts';
+
+/** The faults each mock knows, so a timeline is checked before anything starts. */
+const mockFaults: Record<string, FaultDefinition[]> = { rpc: rpcFaults, llm: llmFaults, farcaster: farcasterFaults };
 
 /** A mock reverts a fault on its own this long after the timeline meant to, should the runner die mid-run. */
 const TTL_MARGIN_MS = 30_000;
@@ -21,6 +28,15 @@ export const http = definePreset({
     type: z.string().min(1).describe('the mock fault type, e.g. throttle, error-rate, slow-first-token'),
     target: z.string().min(1).optional().describe('narrows the fault inside the mock, e.g. an RPC provider'),
   }),
+  validate(service, params) {
+    const known = mockFaults[service];
+    if (!known) return [['target', `expected a simulated third party with a control API (${Object.keys(mockFaults).join(', ')}), not "${service}"`]];
+    const { type, target: _target, ...rest } = params as Record<string, unknown>;
+    const definition = known.find((d) => d.type === type);
+    if (!definition) return [['params.type', `unknown ${service} fault "${String(type)}"; known: ${known.map((d) => d.type).join(', ')}`]];
+    const parsed = definition.params.safeParse(rest);
+    return parsed.success ? [] : parsed.error.issues.map((i) => [['params', ...i.path].join('.'), i.message] as [string, string]);
+  },
   async apply(ctx, service, params, info) {
     const definition = services[service];
     if (!definition) throw new FaultError(`http fault: unknown service "${service}"; known: ${Object.keys(services).join(', ')}`);
