@@ -35,3 +35,13 @@ export class LoadGeneratorError extends FaultlineError {
     );
   }
 }
+
+/** A run stopped by SIGINT/SIGTERM before its load ran; whatever it had started is stopped. Exit code 130. */
+export class InterruptedError extends FaultlineError {
+  constructor(
+    readonly signal: string,
+    when: string,
+  ) {
+    super(`The run was interrupted (${signal}) ${when}; everything it had started was stopped again.`);
+  }
+}

@@ -9,7 +9,7 @@ import { Toolbox } from '../env/tools/toolbox.ts';
 import type { FaultContext } from '../toxics/index.ts';
 import { type K6SummaryExport, phaseMetrics, phaseOf, recoveryTimes, thresholdResults, timeSeries } from './analysis.ts';
 import { formatMs } from './duration.ts';
-import { LoadGeneratorError, ServiceMissingError } from './errors.ts';
+import { InterruptedError, LoadGeneratorError, ServiceMissingError } from './errors.ts';
 import { K6_THRESHOLDS_FAILED, loadPlan, startK6 } from './k6-driver.ts';
 import { PointsReader } from './points.ts';
 import { type Profile, profileVariables } from './profiles.ts';
@@ -66,8 +66,53 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   if (options.target) checkTarget(options.target, options.allowRemoteTarget ?? false, say);
   const k6 = await new Toolbox(join(baseConfig.home, 'bin')).get('k6');
 
+  // One SIGINT/SIGTERM listener for the whole run; what it does depends on how far the run got.
+  const startup = new AbortController();
+  const interrupts: Interrupts = {
+    handler: (signal) => {
+      say(`\n${signal}: stopping what was started...`);
+      startup.abort(new InterruptedError(signal, 'while the environment was starting'));
+    },
+  };
+  const dispatch = (signal: NodeJS.Signals) => {
+    interrupts.signal ??= signal;
+    interrupts.handler(signal);
+  };
+  if (options.handleSignals) process.on('SIGINT', dispatch).on('SIGTERM', dispatch);
+  try {
+    return await runInEnvironment(options, { scenario, profileName, profile, baseConfig, k6, say, out, interrupts, startup: startup.signal });
+  } finally {
+    if (options.handleSignals) process.off('SIGINT', dispatch).off('SIGTERM', dispatch);
+  }
+}
+
+/** SIGINT/SIGTERM: the first signal seen, and what to do about the next one. */
+interface Interrupts {
+  signal?: NodeJS.Signals;
+  handler: (signal: NodeJS.Signals) => void;
+}
+
+async function runInEnvironment(
+  options: RunOptions,
+  r: {
+    scenario: Scenario;
+    profileName: string;
+    profile: Profile;
+    baseConfig: ResolvedConfig;
+    k6: { path: string; version: string };
+    say: (line: string) => void;
+    out: NonNullable<RunOptions['out']>;
+    interrupts: Interrupts;
+    startup: AbortSignal;
+  },
+): Promise<RunOutcome> {
+  const { scenario, profileName, profile, baseConfig, k6, say, out, interrupts } = r;
   const envStarted = Date.now();
-  const environment = await environmentFor(scenario, baseConfig, options, say);
+  const environment = await environmentFor(scenario, baseConfig, options, say, r.startup).catch((error: unknown) => {
+    throw r.startup.aborted ? r.startup.reason : error;
+  });
+  // Until the load starts, a signal just ends the run once the current step is done.
+  interrupts.handler = (signal) => say(`\n${signal}: stopping before the load starts...`);
   try {
     say(environment.reused ? `environment: reusing the running one (seed ${environment.seed})` : `environment: up in ${Date.now() - envStarted} ms (seed ${environment.seed})`);
     const missing = Object.keys(neededServices(scenario, options)).filter((s) => !environment.services[s]);
@@ -80,7 +125,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       );
     }
     checkTarget(target, options.allowRemoteTarget ?? false, say);
-    return await runLoad({ ...options, out }, { scenario, profileName, profile, config: baseConfig, environment, target, k6: k6.path, k6Version: k6.version });
+    return await runLoad({ ...options, out }, { scenario, profileName, profile, config: baseConfig, environment, target, k6: k6.path, k6Version: k6.version, interrupts });
   } finally {
     if (!environment.reused) {
       await environment.stop();
@@ -94,10 +139,10 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
  * already have what the scenario needs), else a new one with the scenario's services and
  * options merged into the config, and the requested mitigations and seed.
  */
-async function environmentFor(scenario: Scenario, config: ResolvedConfig, options: RunOptions, say: (line: string) => void): Promise<Environment> {
+async function environmentFor(scenario: Scenario, config: ResolvedConfig, options: RunOptions, say: (line: string) => void, signal?: AbortSignal): Promise<Environment> {
   const log = (line: string) => say(`  ${line}`);
   const state = readState(config.stateDir);
-  if (state?.status === 'up') return startEnvironment(config, { log });
+  if (state?.status === 'up') return startEnvironment(config, { log, signal });
   const services: Record<string, any> = { ...config.services };
   for (const [name, needed] of Object.entries(neededServices(scenario, options))) {
     const current = services[name] ?? {};
@@ -110,7 +155,7 @@ async function environmentFor(scenario: Scenario, config: ResolvedConfig, option
   }
   if (options.mitigations !== undefined && services.app) services.app = { ...services.app, mitigations: options.mitigations };
   const merged = resolveConfig({ seed: options.seed ?? config.seed, home: config.home, stateDir: config.stateDir, dotenvFile: config.dotenvFile, runtime: config.runtime, toxiproxy: config.toxiproxy, services }, config.file, config.rootDir);
-  return startEnvironment(merged, { log });
+  return startEnvironment(merged, { log, signal });
 }
 
 /** The scenario's services, less the one that serves its target when --target sends the load elsewhere. */
@@ -152,6 +197,7 @@ interface LoadContext {
   target: string;
   k6: string;
   k6Version: string;
+  interrupts: Interrupts;
 }
 
 async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out']> }, c: LoadContext): Promise<RunOutcome> {
@@ -208,6 +254,10 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const points = new PointsReader(k6.pointsFile, originMs);
   progress = new Progress(out, points.samples);
 
+  if (c.interrupts.signal) {
+    k6.kill();
+    throw new InterruptedError(c.interrupts.signal, 'before the load started');
+  }
   let interrupted: string | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) {
@@ -219,7 +269,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     k6.interrupt();
     void timeline.finish();
   };
-  if (options.handleSignals) process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  c.interrupts.handler = onSignal;
 
   const ticker = setInterval(() => {
     points.poll();
@@ -237,7 +287,10 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     // Rollbacks: on success, error or signal, nothing stays applied.
     await timeline.finish();
     progress.done();
-    if (options.handleSignals) process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    c.interrupts.handler = (signal) => {
+      interrupted ??= signal;
+      say(`\n${signal}: finishing the report...`);
+    };
   }
   const endedMs = Date.now() - originMs;
   if (!interrupted && exit.code !== 0 && exit.code !== K6_THRESHOLDS_FAILED) throw new LoadGeneratorError(exit.code, exit.signal, k6.logTail());

@@ -5,6 +5,7 @@ import { environmentStatus, startEnvironment, stopEnvironment } from '../env/env
 import { FaultlineError } from '../env/errors.ts';
 import { stateFile } from '../env/state.ts';
 import { TOOL_NAMES, Toolbox } from '../env/tools/toolbox.ts';
+import { InterruptedError } from '../runner/errors.ts';
 import { runScenario } from '../runner/run.ts';
 import { loadScenario } from '../runner/scenario.ts';
 import { loadTimelineFile, withTimeline } from '../runner/timeline-file.ts';
@@ -147,6 +148,12 @@ program
       seed,
       reportsDir: options.reports,
       handleSignals: true,
+    }).catch((error: unknown) => {
+      if (error instanceof InterruptedError) {
+        console.error(`\n${error.message}`);
+        process.exit(EXIT.interrupted);
+      }
+      throw error;
     });
     console.error(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
     process.exitCode = outcome.exitCode;

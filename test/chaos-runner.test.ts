@@ -148,6 +148,27 @@ export default defineScenario({
     expect(summary.reasons[0]).toMatch(/interrupted \(SIGINT\)/);
   });
 
+  it('on SIGINT while it starts its own environment, stops what had started and exits 130', async () => {
+    const own = testConfig({ services: { postgres: true, redis: true } });
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-chaos-sigint-env-'));
+    const configFile = join(dir, 'faultline.config.ts');
+    writeFileSync(configFile, `export default ${JSON.stringify(own)};\n`);
+    const scenarioFile = join(dir, 'scenario.ts');
+    writeFileSync(
+      scenarioFile,
+      `export default { name: 'tiny', description: 'x', services: ['redis', 'postgres'], load: { script: ${JSON.stringify(script)} }, phases: [{ name: 'a', duration: '1s' }] };\n`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', '-c', configFile, 'chaos', scenarioFile, '--target', target.url, '--reports', reportsDir], { cwd: REPO_ROOT });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    await expect.poll(() => stderr, { timeout: 30_000, interval: 20 }).toMatch(/redis ready/);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted \(SIGINT\)/);
+    expect(existsSync(join(own.stateDir!, 'env.json'))).toBe(false);
+  });
+
   it('refuses an invalid scenario with exit code 2, naming the file and the field path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-chaos-invalid-'));
     const scenarioFile = join(dir, 'scenario.ts');
