@@ -1,7 +1,9 @@
 /**
  * bench:mocks section "llm": 1,000 concurrent SSE streams at 20 tokens/s against the LLM
  * mock run as a separate process exactly as env:up launches it (the service's own
- * LaunchSpec), with the same measurement at 10 streams in the same run as the baseline.
+ * LaunchSpec), with the same measurement at 10 streams in the same run as the baseline,
+ * and the same 1,000 streams from a bare node:http SSE server (sse-floor-server.ts) as the
+ * floor: what the machine itself allows, so the mock's own share of the error is visible.
  * Streams start at a fixed rate (open loop) and the first-token time counts from the
  * *scheduled* start, so a slow client or server cannot hide its own delay. The client is
  * raw node:http in this process, spotting only the first token and [DONE]; it shares the
@@ -15,6 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import { freePort } from '../../env/ports.ts';
 import type { ServiceContext, ServiceDefinition } from '../../env/service.ts';
 import { llm } from '../../env/services/llm.ts';
+import { mockService } from '../../env/services/mock-process.ts';
 import type { LlmOptionsInput } from '../../mocks/llm/options.ts';
 
 /** A mock process started from its service definition, as env:up would start it. */
@@ -164,9 +167,13 @@ function summarize(results: StreamResult[]) {
   };
 }
 
+/** The floor: the same streams from a bare node:http server, launched the same way (see sse-floor-server.ts). */
+const floorServer = mockService({ name: 'sse-floor', description: 'bare node:http SSE server', options: llm.options, envVar: 'SSE_FLOOR_URL', entry: 'bench/mocks/sse-floor-server.ts' });
+
 export interface LlmBenchResult {
   baseline: Summary;
   load: Summary;
+  floor: Summary;
   peakRssMb: number;
   pass: boolean;
 }
@@ -175,20 +182,39 @@ type Summary = ReturnType<typeof summarize>;
 /** Runs the LLM section, prints its report with `log`, and says whether the targets were met. */
 export async function runLlmBench(log: (line: string) => void = console.log): Promise<LlmBenchResult> {
   const options: LlmOptionsInput = { ttft: { kind: 'fixed', ms: LLM_TTFT_MS }, tokensPerSecond: LLM_TOKENS_PER_SECOND, responseTokens: LLM_TOKENS };
-  const mock = await startMock(llm, llm.options.parse(options));
+  const parsed = llm.options.parse(options);
+  const mock = await startMock(llm, parsed);
+  let baseline: Summary, load: Summary, idleRss: number, baselineRss: number, peakRss: number, loadAverage: number, wall: number;
+  let cpu: { server: number; client: number };
   try {
-    const idleRss = mock.rssMb();
+    idleRss = mock.rssMb();
     // Warm both sides (JIT, the first connections) with streams that are not measured.
     await llmLoad(mock.port, 20, LLM_STARTS_PER_SECOND);
-    const baseline = summarize(await llmLoad(mock.port, LLM_BASELINE_STREAMS, LLM_STARTS_PER_SECOND));
-    const baselineRss = mock.peakRssMb();
-    const loadAverage = loadavg()[0]!;
+    baseline = summarize(await llmLoad(mock.port, LLM_BASELINE_STREAMS, LLM_STARTS_PER_SECOND));
+    baselineRss = mock.peakRssMb();
+    loadAverage = loadavg()[0]!;
     const [serverCpu, clientCpu, wallStart] = [mock.cpuMs(), process.cpuUsage(), performance.now()];
-    const load = summarize(await llmLoad(mock.port, LLM_STREAMS, LLM_STARTS_PER_SECOND));
-    const wall = performance.now() - wallStart;
+    load = summarize(await llmLoad(mock.port, LLM_STREAMS, LLM_STARTS_PER_SECOND));
+    wall = performance.now() - wallStart;
     const clientUsage = process.cpuUsage(clientCpu);
-    const cpu = { server: mock.cpuMs() - serverCpu, client: (clientUsage.user + clientUsage.system) / 1000 };
-    const peakRss = mock.peakRssMb();
+    cpu = { server: mock.cpuMs() - serverCpu, client: (clientUsage.user + clientUsage.system) / 1000 };
+    peakRss = mock.peakRssMb();
+  } finally {
+    await mock.stop();
+  }
+  // The same load against the bare server: the part of the error that is the machine, not the mock.
+  const bare = await startMock(floorServer, parsed);
+  let floor: Summary;
+  let floorCpuMs: number;
+  try {
+    await llmLoad(bare.port, 20, LLM_STARTS_PER_SECOND);
+    const before = bare.cpuMs();
+    floor = summarize(await llmLoad(bare.port, LLM_STREAMS, LLM_STARTS_PER_SECOND));
+    floorCpuMs = bare.cpuMs() - before;
+  } finally {
+    await bare.stop();
+  }
+  {
     const chunks = LLM_STREAMS * (LLM_TOKENS + 3); // role, tokens, finish, [DONE]
     const overlapS = (LLM_TTFT_MS + ((LLM_TOKENS - 1) * 1000) / LLM_TOKENS_PER_SECOND - (LLM_STREAMS * 1000) / LLM_STARTS_PER_SECOND) / 1000;
 
@@ -203,10 +229,12 @@ export async function runLlmBench(log: (line: string) => void = console.log): Pr
       ['streams', 'ok', 'failed', 'first-token error p50', 'p99', 'max', 'stream-end error p50', 'p99'],
       row(`${LLM_BASELINE_STREAMS} (baseline)`, baseline),
       row(`${LLM_STREAMS}`, load),
-      ['ratio', '', '', ratio(load.first.p50, baseline.first.p50), ratio(load.first.p99, baseline.first.p99), '', ratio(load.end.p50, baseline.end.p50), ratio(load.end.p99, baseline.end.p99)],
+      row(`${LLM_STREAMS} bare node:http (floor)`, floor),
+      ['ratio 1000 / baseline', '', '', ratio(load.first.p50, baseline.first.p50), ratio(load.first.p99, baseline.first.p99), '', ratio(load.end.p50, baseline.end.p50), ratio(load.end.p99, baseline.end.p99)],
+      ['ratio mock / floor', '', '', ratio(load.first.p50, floor.first.p50), ratio(load.first.p99, floor.first.p99), '', ratio(load.end.p50, floor.end.p50), ratio(load.end.p99, floor.end.p99)],
     ]);
     if (load.errors.length) log(`  failures: ${load.errors.join('; ')}`);
-    log(`\n  CPU during the ${LLM_STREAMS}-stream run (${(wall / 1000).toFixed(1)} s): mock ${cpu.server.toFixed(0)} ms (${((cpu.server / wall) * 100).toFixed(0)}% of a core, ${((cpu.server * 1000) / chunks).toFixed(0)} µs per SSE chunk), client ${cpu.client.toFixed(0)} ms`);
+    log(`\n  CPU during the ${LLM_STREAMS}-stream run (${(wall / 1000).toFixed(1)} s): mock ${cpu.server.toFixed(0)} ms (${((cpu.server / wall) * 100).toFixed(0)}% of a core, ${((cpu.server * 1000) / chunks).toFixed(0)} µs per SSE chunk), client ${cpu.client.toFixed(0)} ms; the bare server: ${floorCpuMs.toFixed(0)} ms (${((floorCpuMs * 1000) / chunks).toFixed(0)} µs per chunk)`);
     log(`  mock process RSS: idle ${idleRss.toFixed(0)} MB, peak after baseline ${baselineRss.toFixed(0)} MB, peak after ${LLM_STREAMS} streams ${peakRss.toFixed(0)} MB (VmHWM)\n`);
     const verdicts = [
       { what: `first-token error p99 at ${LLM_STREAMS} streams`, value: ms(load.first.p99), target: `≤ ${LLM_TARGET_FIRST_TOKEN_P99_MS} ms`, ok: load.first.p99 <= LLM_TARGET_FIRST_TOKEN_P99_MS },
@@ -214,8 +242,6 @@ export async function runLlmBench(log: (line: string) => void = console.log): Pr
       { what: 'streams completed with [DONE]', value: `${load.ok} / ${LLM_STREAMS}`, target: 'all', ok: load.failed === 0 },
     ];
     table(log, [['target', 'value', 'wanted', 'verdict'], ...verdicts.map((v) => [v.what, v.value, v.target, v.ok ? 'ok' : 'MISSED'])]);
-    return { baseline, load, peakRssMb: peakRss, pass: verdicts.every((v) => v.ok) };
-  } finally {
-    await mock.stop();
+    return { baseline, load, floor, peakRssMb: peakRss, pass: verdicts.every((v) => v.ok) };
   }
 }

@@ -22,7 +22,7 @@ export interface LlmMock {
 }
 
 /**
- * An OpenAI-compatible chat completions API as msw handlers, control API first.
+ * An OpenAI-compatible chat completions API as msw handlers, with the control API.
  * Routes match any origin, so the same handlers serve over HTTP (mocks/http/serve.ts)
  * and intercept `https://api.openai.com/v1/...` under msw's `setupServer`.
  * @example const server = setupServer(...llmHandlers({ seed: 7, ttft: { kind: 'fixed', ms: 100 } }));
@@ -161,7 +161,9 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
     return Response.json(modelObject(name));
   });
 
-  return { handlers: [...controlHandlers(controller), chatCompletions, models, model], controller, options };
+  // The chat route first, then the control API: msw runs every handler in order until one
+  // matches, and a chat request is the hot path (the routes cannot shadow one another).
+  return { handlers: [chatCompletions, models, model, ...controlHandlers(controller)], controller, options };
 }
 
 function rateLimited(params: RateLimitParams, model: string, requestId: string, options: LlmOptions): Response {

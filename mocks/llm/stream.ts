@@ -62,7 +62,9 @@ export function completionStream(plan: StreamPlan, startedAt = performance.now()
   return new ReadableStream<Uint8Array>({
     start(controller) {
       const schedule = (at: number, run: () => void) => {
-        timer = setTimeout(run, Math.max(0, startedAt + at - performance.now()));
+        // Whole milliseconds: Node keeps one timer list per distinct duration, so thousands of
+        // streams share a few lists instead of each fractional delay getting its own.
+        timer = setTimeout(run, Math.max(0, Math.round(startedAt + at - performance.now())));
       };
       const emit = () => {
         // Chunks due at the same moment go out as one write.
