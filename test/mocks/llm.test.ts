@@ -143,7 +143,8 @@ describe('the LLM mock over HTTP, driven by the openai SDK', () => {
       const stream = await client().chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
       for await (const chunk of stream) if (chunk.choices[0]?.delta.content) contents.push(chunk.choices[0].delta.content);
     };
-    await expect(consume()).rejects.toThrow();
+    // undici reports the closed socket mid-body: TypeError "terminated", cause UND_ERR_SOCKET.
+    await expect(consume()).rejects.toMatchObject({ message: 'terminated', cause: { code: 'UND_ERR_SOCKET' } });
     expect(contents).toHaveLength(2); // role chunk + 2 tokens = 3 chunks
   });
 
