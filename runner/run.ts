@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type FaultlineConfig, type ResolvedConfig, resolveConfig } from '../env/config.ts';
 import { type Environment, startEnvironment } from '../env/environment.ts';
@@ -14,6 +14,7 @@ import { K6_THRESHOLDS_FAILED, loadPlan, startK6 } from './k6-driver.ts';
 import { PointsReader } from './points.ts';
 import { type Profile, profileVariables } from './profiles.ts';
 import { Progress } from './progress.ts';
+import { redact, writeReports } from './reports/index.ts';
 import type { InvariantResult, RunResult } from './result.ts';
 import type { InvariantContext, Scenario } from './scenario.ts';
 import { checkTarget } from './target.ts';
@@ -359,7 +360,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
       ...(options.seed !== undefined ? { requestedSeed: String(options.seed) } : {}),
     },
   };
-  await writeResult(result, reportsDir, runDir);
+  await writeResult(result, reportsDir, runDir, appJwtSecret(c.config));
   say(`${result.verdict}: ${scenario.name} (${c.profileName}) in ${formatMs(endedMs)}${reasons.length ? `\n${reasons.map((r) => `  - ${r}`).join('\n')}` : ''}`);
   say(`report: ${runDir}`);
   return { result, runDir, exitCode: interrupted ? 130 : result.verdict === 'PASS' ? 0 : 1 };
@@ -401,15 +402,17 @@ async function checkInvariants(scenario: Scenario, ctx: InvariantContext): Promi
   return results;
 }
 
-/** summary.json always; the full report set once runner/reports is there. */
-async function writeResult(result: RunResult, reportsDir: string, runDir: string): Promise<void> {
-  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
-  try {
-    const reports = await import('./reports/index.ts');
-    await reports.writeReports(result, reportsDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+/**
+ * The report set (summary.json included), every file redacted. The raw k6 files in the
+ * run folder are redacted in place too: they carry URLs with provider keys.
+ */
+async function writeResult(result: RunResult, reportsDir: string, runDir: string, jwtSecret: string): Promise<void> {
+  const env = { ...process.env, AUTH_JWT_SECRET: jwtSecret || process.env.AUTH_JWT_SECRET };
+  for (const file of ['k6.log', 'k6-summary.json', 'k6-points.json']) {
+    const path = join(runDir, file);
+    if (existsSync(path)) writeFileSync(path, redact(readFileSync(path, 'utf8'), env));
   }
+  await writeReports(result, reportsDir, { env });
 }
 
 /** The secret the reference app verifies JWTs with, so k6 scripts can sign tokens for it. */

@@ -18,7 +18,7 @@ const TTL_MARGIN_MS = 30_000;
  * on the *direct* URL, since its proxy may be down. `params` is the mock's FaultSpec:
  * `{ type: 'throttle', target: 'infura', rate: 1, ... }`; the mock validates the type's
  * own parameters and refuses bad ones (the apply then fails with its message).
- * @example { fault: 'http', target: 'rpc', at: 'fault', params: { type: 'throttle', target: 'infura', shape: 'infura' } }
+ * @example { fault: 'http', target: 'rpc', at: 'fault', params: { type: 'throttle', target: 'infura', legacy: true } }
  */
 export const http = definePreset({
   name: 'http',
