@@ -1,11 +1,15 @@
 import { defineConfig } from './env/index.ts';
 
-// Faultline's own environment: every service, default options. See README "Config".
+// Faultline's own environment: every dependency, the simulated third parties and the
+// reference app as the system under test. See README "Config".
 export default defineConfig({
   services: {
     postgres: { database: 'app', user: 'app', password: 'app' },
     redis: true,
     anvil: { chainId: 31337, accounts: 10, balance: 10_000 },
     rpc: true, // provider gateway in front of anvil: RPC_URL (infura), RPC_FALLBACK_URL (alchemy), RPC_PUBLIC_URL
+    farcaster: true, // hub + Neynar-style API: FARCASTER_HUB_URL
+    llm: true, // OpenAI-compatible: LLM_URL
+    app: { uses: ['rpc', 'llm', 'farcaster'], mitigations: 'all' }, // the reference app: APP_URL
   },
 });
