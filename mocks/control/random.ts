@@ -44,7 +44,8 @@ export function seededRandom(seed: number): Random {
   return random;
 }
 
-function hash(text: string): number {
+/** FNV-1a, 32 bit: turns a seed and a label into the seed of a derived stream. */
+export function hash(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
   return h >>> 0;

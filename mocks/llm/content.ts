@@ -1,4 +1,4 @@
-import { type Random, seededRandom } from '../control/random.ts';
+import { hash, type Random, seededRandom } from '../control/random.ts';
 import type { Length } from './options.ts';
 
 // A fixed vocabulary: answers read like text, and the same seed always yields the same words.
@@ -54,11 +54,4 @@ export function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) return content.map((part) => (part && typeof part === 'object' && typeof part.text === 'string' ? part.text : '')).join('');
   return '';
-}
-
-/** FNV-1a, 32 bit. */
-export function hash(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
 }
