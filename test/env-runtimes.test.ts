@@ -37,6 +37,17 @@ async function whyContainersCannotRun(): Promise<string | undefined> {
   if (missing.length === 0) return undefined;
   return `images not on this machine: ${missing.join(', ')}. docker pull them, or build stand-ins with \`eval "$(npx tsx env/runtimes/containers/images/build.ts)"\`.`;
 }
+/** Median time of `samples` sequential runs of `op`, in ms. */
+async function medianMs(op: () => Promise<unknown>, samples: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now();
+    await op();
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(samples / 2)]!;
+}
+
 const runtimes = [
   { runtime: 'local' as const, skip: false, title: 'local runtime' },
   { runtime: 'containers' as const, skip: !dockerUp, title: dockerUp ? 'containers runtime' : 'containers runtime (SKIPPED, see the warning above)' },
@@ -100,28 +111,67 @@ describe.each(runtimes)('an environment on the $title', ({ runtime, skip }) => {
     expect(await chain.getChainId()).toBe(31337);
   });
 
+  it.skipIf(skip)('adds 200 ms to a postgres round trip with a latency toxic and restores it when the toxic is removed', async () => {
+    const client = new pg.Client({ connectionString: env.services.postgres!.url });
+    await client.connect();
+    const proxy = await env.toxiproxy.get('postgres');
+    try {
+      const roundTrip = (samples: number) => medianMs(() => client.query('SELECT 1'), samples);
+      const baseline = await roundTrip(7);
+      await proxy.addToxic({ name: 'test-latency', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 200, jitter: 0 } });
+      const slowed = await roundTrip(3);
+      expect(slowed - baseline).toBeGreaterThanOrEqual(190);
+      await (await proxy.getToxic('test-latency')).remove();
+      expect(await roundTrip(7)).toBeLessThan(baseline + 50);
+    } finally {
+      await client.end();
+    }
+  });
+
   it.skipIf(skip)('adds 200 ms to a redis round trip with a latency toxic and drops it again when the toxic is removed', async () => {
     const redis = new Redis(env.services.redis!.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
     await redis.connect();
-    const median = async (samples: number) => {
-      const times: number[] = [];
-      for (let i = 0; i < samples; i++) {
-        const started = performance.now();
-        await redis.ping();
-        times.push(performance.now() - started);
-      }
-      return times.sort((a, b) => a - b)[Math.floor(samples / 2)]!;
-    };
     const proxy = await env.toxiproxy.get('redis');
     try {
-      const baseline = await median(7);
+      const roundTrip = (samples: number) => medianMs(() => redis.ping(), samples);
+      const baseline = await roundTrip(7);
       await proxy.addToxic({ name: 'runtime-latency', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 200, jitter: 0 } });
-      const slowed = await median(3);
+      const slowed = await roundTrip(3);
       expect(slowed - baseline).toBeGreaterThanOrEqual(190);
       await (await proxy.getToxic('runtime-latency')).remove();
-      expect(await median(7)).toBeLessThan(baseline + 50);
+      expect(await roundTrip(7)).toBeLessThan(baseline + 50);
     } finally {
       redis.disconnect();
+    }
+  });
+
+  it.skipIf(skip)('fails redis commands while the redis proxy is disabled and recovers when it is enabled again', async () => {
+    const redis = new Redis(env.services.redis!.url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50, connectTimeout: 1000 });
+    await redis.connect();
+    const proxy = await env.toxiproxy.get('redis');
+    const { listen, upstream } = proxy;
+    try {
+      expect(await redis.set('k', 'v')).toBe('OK');
+      await proxy.update({ enabled: false, listen, upstream });
+      await expect(redis.get('k')).rejects.toThrow();
+      // A fresh connection is refused too, not just the one that was open.
+      const fresh = new Redis(env.services.redis!.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      fresh.on('error', () => {});
+      await expect(fresh.connect()).rejects.toThrow(/ECONNREFUSED|Connection is closed/);
+      fresh.disconnect();
+
+      await proxy.update({ enabled: true, listen, upstream });
+      const deadline = Date.now() + 5000;
+      let value: string | null = null;
+      while (Date.now() < deadline) {
+        value = await redis.get('k').catch(() => null);
+        if (value !== null) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(value).toBe('v');
+    } finally {
+      redis.disconnect();
+      await proxy.update({ enabled: true, listen, upstream }).catch(() => {});
     }
   });
 
@@ -164,7 +214,8 @@ describe.each(runtimes)('an environment on the $title', ({ runtime, skip }) => {
       expect(before.networks).toHaveLength(1);
       expect(await listeningPorts(env.stateDir)).toHaveLength(resources.ports.length);
     } else {
-      expect(resources.pids).toHaveLength(4);
+      expect(resources.pids).toHaveLength(4); // toxiproxy, postgres, redis, anvil
+      expect((await leftovers(resources)).processes.length).toBeGreaterThanOrEqual(4);
     }
 
     await env.stop();
