@@ -3,6 +3,7 @@ import { http, HttpResponse, type RequestHandler } from 'msw';
 import { FaultController } from '../control/faults.ts';
 import { controlHandlers } from '../control/handlers.ts';
 import { sample } from '../control/random.ts';
+import { sleep } from '../http/sleep.ts';
 import { FARCASTER_TARGETS, farcasterFaults } from './faults.ts';
 import { neynarUser, validatedFrameAction } from './neynar.ts';
 import { type FarcasterOptions, type FarcasterOptionsInput, parseFarcasterOptions } from './options.ts';
@@ -208,14 +209,4 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
 /** The msw handlers of a Farcaster hub mock, for `setupServer(...farcasterHandlers({ seed }))`. */
 export function farcasterHandlers(input: FarcasterHubInput = {}): RequestHandler[] {
   return createFarcasterHub(input).handlers;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

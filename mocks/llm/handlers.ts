@@ -1,6 +1,7 @@
 import { http, type RequestHandler } from 'msw';
 import { type ActiveFault, FaultController } from '../control/faults.ts';
 import { controlHandlers } from '../control/handlers.ts';
+import { sleep } from '../http/sleep.ts';
 import { type Random, sample } from '../control/random.ts';
 import { type ChatRequest, parseChatRequest } from './chat-request.ts';
 import { completionTokens, contentRandom, drawLength, promptTokens, textOf } from './content.ts';
@@ -239,18 +240,4 @@ function hex(random: Random, length: number): string {
   let out = '';
   for (let i = 0; i < length; i++) out += BASE62[random.int(16)]!.toLowerCase();
   return out;
-}
-
-/** Waits, or stops waiting when the client hangs up. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
