@@ -12,15 +12,19 @@ export const baseFeeSpike = definePreset({
     const latest = (await anvilCall(ctx, target, 'eth_getBlockByNumber', ['latest', false])) as { baseFeePerGas?: string };
     const previous = BigInt(latest.baseFeePerGas ?? '0x3b9aca00');
     const spike = BigInt(Math.round(p.gwei * 1e9));
-    await anvilCall(ctx, target, 'anvil_setNextBlockBaseFeePerGas', [`0x${spike.toString(16)}`]);
-    // Mine one block so the spike is visible to eth_gasPrice / eth_feeHistory at once.
-    await anvilCall(ctx, target, 'anvil_mine', ['0x1']);
-    return {
-      detail: `${previous} → ${spike} wei`,
-      revert: async () => {
-        await anvilCall(ctx, target, 'anvil_setNextBlockBaseFeePerGas', [`0x${previous.toString(16)}`]);
-        await anvilCall(ctx, target, 'anvil_mine', ['0x1']);
-      },
+    const restore = async () => {
+      await anvilCall(ctx, target, 'anvil_setNextBlockBaseFeePerGas', [`0x${previous.toString(16)}`]);
+      await anvilCall(ctx, target, 'anvil_mine', ['0x1']);
     };
+    await anvilCall(ctx, target, 'anvil_setNextBlockBaseFeePerGas', [`0x${spike.toString(16)}`]);
+    try {
+      // Mine one block so the spike is visible to eth_gasPrice / eth_feeHistory at once.
+      await anvilCall(ctx, target, 'anvil_mine', ['0x1']);
+    } catch (error) {
+      // The spike is set but not mined: undo it, so a failed apply leaves nothing behind.
+      await restore().catch(() => {});
+      throw error;
+    }
+    return { detail: `${previous} → ${spike} wei`, revert: restore };
   },
 });

@@ -17,3 +17,18 @@ export async function restoreMining(ctx: FaultContext, target: string): Promise<
     await anvilCall(ctx, target, 'evm_setAutomine', [true]);
   }
 }
+
+/**
+ * Turns automine off and mines every `intervalSeconds` (0: not at all); returns the revert.
+ * A failure halfway restores the configured mining first, so a failed apply leaves nothing behind.
+ */
+export async function replaceMining(ctx: FaultContext, target: string, intervalSeconds: number): Promise<{ revert: () => Promise<void> }> {
+  try {
+    await anvilCall(ctx, target, 'evm_setAutomine', [false]);
+    await anvilCall(ctx, target, 'evm_setIntervalMining', [intervalSeconds]);
+  } catch (error) {
+    await restoreMining(ctx, target).catch(() => {});
+    throw error;
+  }
+  return { revert: () => restoreMining(ctx, target) };
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { anvilCall, restoreMining } from './chain-rpc.ts';
+import { replaceMining } from './chain-rpc.ts';
 import { definePreset } from './fault.ts';
 
 /** Blocks every `intervalSeconds`: confirmations take that long. */
@@ -9,8 +9,6 @@ export const miningSlow = definePreset({
   description: 'anvil mines one block every intervalSeconds',
   params: z.strictObject({ intervalSeconds: z.number().int().positive() }),
   async apply(ctx, target, p) {
-    await anvilCall(ctx, target, 'evm_setAutomine', [false]);
-    await anvilCall(ctx, target, 'evm_setIntervalMining', [p.intervalSeconds]);
-    return { revert: () => restoreMining(ctx, target) };
+    return replaceMining(ctx, target, p.intervalSeconds);
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { anvilCall, restoreMining } from './chain-rpc.ts';
+import { replaceMining } from './chain-rpc.ts';
 import { definePreset } from './fault.ts';
 
 /** No blocks are mined: transactions wait in the mempool until the fault is reverted. */
@@ -9,8 +9,6 @@ export const miningStopped = definePreset({
   description: 'anvil mines no blocks (automine and interval mining off)',
   params: z.strictObject({}),
   async apply(ctx, target) {
-    await anvilCall(ctx, target, 'evm_setAutomine', [false]);
-    await anvilCall(ctx, target, 'evm_setIntervalMining', [0]);
-    return { revert: () => restoreMining(ctx, target) };
+    return replaceMining(ctx, target, 0);
   },
 });
