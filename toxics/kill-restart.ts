@@ -42,7 +42,11 @@ export const killRestart = definePreset({
             await definition.probe(directUrl, options);
             break;
           } catch (error) {
-            if (!isAlive(launched.pid) || Date.now() > deadline) throw new FaultError(`${target} did not come back after kill-restart: ${(error as Error).message} (log: ${logFile})`);
+            if (!isAlive(launched.pid) || Date.now() > deadline) {
+              // Not ready: stop it, so a retried revert does not launch a second one beside an unrecorded first.
+              await stopProcessGroup(launched.pid);
+              throw new FaultError(`${target} did not come back after kill-restart: ${(error as Error).message} (log: ${logFile})`);
+            }
             await sleep(25);
           }
         }
