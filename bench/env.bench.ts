@@ -13,7 +13,9 @@ import pg from 'pg';
 import type { FaultlineConfig } from '../env/config.ts';
 import { startEnvironment, stopEnvironment } from '../env/environment.ts';
 import { freePort } from '../env/ports.ts';
+import { isAlive } from '../env/runtimes/local.ts';
 import { Toolbox } from '../env/tools/toolbox.ts';
+import { table } from '../scripts/table.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const HOME = join(ROOT, '.faultline');
@@ -46,6 +48,7 @@ async function barePostgresStart(): Promise<number> {
   const dataDir = join(dir, 'pgdata');
   const port = await freePort();
   const user = postgresUser();
+  let pid = 0;
   const elapsed = await timed(async () => {
     await run('cp', ['-a', template, dataDir]);
     const child = spawn(tool.path, ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'], {
@@ -54,7 +57,7 @@ async function barePostgresStart(): Promise<number> {
       uid: user?.uid,
       gid: user?.gid,
     });
-    (globalThis as { benchPostmaster?: number }).benchPostmaster = child.pid;
+    pid = child.pid!;
     for (;;) {
       const client = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 1000 });
       try {
@@ -68,7 +71,6 @@ async function barePostgresStart(): Promise<number> {
       }
     }
   });
-  const pid = (globalThis as { benchPostmaster?: number }).benchPostmaster!;
   process.kill(-pid, 'SIGINT');
   while (isAlive(pid)) await new Promise((r) => setTimeout(r, 10));
   rmSync(dir, { recursive: true, force: true });
@@ -81,16 +83,6 @@ function postgresUser(): { uid: number; gid: number } | undefined {
   if (!line) throw new Error('running as root without a postgres user: run `npm run env:up` once first (it creates one)');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 function run(command: string, args: string[]): Promise<void> {
@@ -175,7 +167,6 @@ async function main(): Promise<void> {
   console.log(`\nenvironment benchmark: ${RUNS} runs each, services ${Object.keys(SERVICES).join(' + ')} + toxiproxy (library API, in-process)`);
   // Other work on the machine skews absolute times; the baseline ratio is what compares across machines.
   console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min)\n`);
-  const header = ['what', 'median', 'max', 'target', 'median / baseline', 'verdict'];
   const body = rows.map(([what, xs, target]) => [
     what,
     ms(median(xs)),
@@ -184,8 +175,7 @@ async function main(): Promise<void> {
     target ? `${(median(xs) / base).toFixed(1)}×` : '1.0×',
     target ? (median(xs) <= target ? 'ok' : 'OVER') : '',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  for (const line of [header, ...body]) console.log(line.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  console.log(table(['what', 'median', 'max', 'target', 'median / baseline', 'verdict'], body));
   console.log(`\nall runs (ms): ${rows.map(([what, xs]) => `${what.split(' (')[0]}: ${xs.map((x) => Math.round(x)).join(', ')}`).join(' | ')}`);
 }
 
