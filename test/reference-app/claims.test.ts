@@ -3,6 +3,8 @@ import { createPublicClient, getAddress, http, parseEther } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../examples/reference-app/src/app.ts';
 import { walletFor } from '../../examples/reference-app/src/auth.ts';
+import type { Treasury } from '../../examples/reference-app/src/chain/chain.ts';
+import { reconcilePending } from '../../examples/reference-app/src/gifts/claims.ts';
 import { testTokenAbi } from '../../examples/reference-app/src/chain/test-token.ts';
 import { checkInvariants } from '../../examples/reference-app/src/invariants.ts';
 import type { Environment } from '../../env/environment.ts';
@@ -95,6 +97,68 @@ describe('reference app: gifts and claims', () => {
     const late = await (await userClient(app, 'frank-late')).post(`/api/gifts/${body.gift.id}/claim`);
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('gift_exhausted');
+  });
+
+  /** Holds every transfer before it is signed until the returned `open()`: a claim stays pending, with no hash yet. */
+  function holdTransfers(treasury: Treasury) {
+    const send = treasury.send;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    treasury.send = async (...args) => {
+      await gate;
+      return send.apply(treasury, args);
+    };
+    return () => {
+      treasury.send = send;
+      open();
+    };
+  }
+
+  async function pendingClaim(wallet: string) {
+    await expect.poll(async () => (await db.query(`SELECT status FROM claims WHERE wallet = $1`, [wallet])).rows[0]?.status, { timeout: 10_000, interval: 50 }).toBe('pending');
+  }
+
+  it('leaves a claim that is still paying to its request: the reconciler does not release it, and it is paid once', async () => {
+    const share = parseEther('0.003');
+    const gift = (await (await userClient(app, 'creator-slow')).post('/api/gifts', { asset: 'ETH', amountPerShare: share.toString(), shares: 5 })).body.gift;
+    const slow = await userClient(app, 'henry-slow');
+    const wallet = walletFor('demo', 'henry-slow');
+    const open = holdTransfers(app.ctx.treasury);
+    const claim = slow.post(`/api/gifts/${gift.id}/claim`, undefined, { 'idempotency-key': 'henry-slow' });
+    try {
+      await pendingClaim(wallet);
+      expect(await reconcilePending(app.ctx, 0)).toBe(0);
+    } finally {
+      open();
+    }
+    const answer = await claim;
+    expect(answer.status).toBe(200);
+    const { rows } = await db.query(`SELECT c.status, count(l.id)::int AS ledger FROM claims c LEFT JOIN ledger l ON l.claim_id = c.id WHERE c.wallet = $1 GROUP BY c.id`, [wallet]);
+    expect(rows).toEqual([{ status: 'confirmed', ledger: 1 }]);
+    expect(await chain.getBalance({ address: wallet })).toBe(share);
+  });
+
+  it('does not pay a claim another instance released while it waited to send, and frees the wallet to claim again', async () => {
+    const gift = (await (await userClient(app, 'creator-released')).post('/api/gifts', { asset: 'ETH', amountPerShare: parseEther('0.004').toString(), shares: 5 })).body.gift;
+    const ivy = await userClient(app, 'ivy-released');
+    const wallet = walletFor('demo', 'ivy-released');
+    const open = holdTransfers(app.ctx.treasury);
+    const claim = ivy.post(`/api/gifts/${gift.id}/claim`);
+    try {
+      await pendingClaim(wallet);
+      // What a second instance's reconciler does with a pending claim that has no transfer yet.
+      await db.query(`WITH c AS (UPDATE claims SET status = 'failed' WHERE wallet = $1 AND status = 'pending' RETURNING id, gift_id),
+        g AS (DELETE FROM claim_guards WHERE claim_id IN (SELECT id FROM c))
+        UPDATE gifts SET claimed_shares = claimed_shares - 1 WHERE id IN (SELECT gift_id FROM c)`, [wallet]);
+    } finally {
+      open();
+    }
+    const answer = await claim;
+    expect(answer.status).toBe(502);
+    expect(answer.body.error.code).toBe('transfer_failed');
+    expect(await chain.getBalance({ address: wallet })).toBe(0n);
+    expect((await ivy.post(`/api/gifts/${gift.id}/claim`)).status).toBe(200);
+    expect(await chain.getBalance({ address: wallet })).toBe(parseEther('0.004'));
   });
 
   it('answers 401 without a valid token, 404 for an unknown or foreign gift, 400 for a bad body', async () => {

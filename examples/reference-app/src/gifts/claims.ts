@@ -42,6 +42,11 @@ interface GiftRow {
   claimed_shares: number;
 }
 
+// Gift+wallet pairs whose claim request runs in this process (a count: several apps may share a test process).
+// The reconciler leaves them to their request: one paying slowly is not a request that died.
+const paying = new Map<string, number>();
+const payingKey = (giftId: number, wallet: string) => `${giftId}:${wallet}`;
+
 /** Claims one share of a gift for a wallet and pays it on chain; the idempotency mitigation picks the path. */
 export async function claimGift(ctx: AppContext, request: ClaimRequest): Promise<ClaimResult> {
   const result = ctx.config.mitigations.idempotency ? await claimOnce(ctx, request) : await claimNaively(ctx, request);
@@ -89,6 +94,8 @@ async function claimOnce(ctx: AppContext, request: ClaimRequest): Promise<ClaimR
   };
 
   let release: (() => Promise<void>) | undefined;
+  const pair = payingKey(request.giftId, request.wallet);
+  paying.set(pair, (paying.get(pair) ?? 0) + 1);
   try {
     release = await acquireLock(redis, `lock:claim:${request.giftId}:${request.wallet}`, 60_000).catch((error: Error) => {
       throw new HttpError(503, 'lock_unavailable', `Claims are paused: the lock service is unreachable (${error.message}).`, { 'retry-after': '2' });
@@ -112,8 +119,10 @@ async function claimOnce(ctx: AppContext, request: ClaimRequest): Promise<ClaimR
     let hash: Hash | undefined;
     try {
       await ctx.treasury.send(transferOf(ctx, gift, request.wallet), async (h) => {
+        // Only a claim still pending may be paid: another instance's reconciler may have released it meanwhile.
+        const { rowCount } = await pool.query(`UPDATE claims SET tx_hash = $2 WHERE id = $1 AND status = 'pending'`, [claimId, h]);
+        if (!rowCount) throw new Error('the claim was released before its transfer was sent');
         hash = h;
-        await pool.query('UPDATE claims SET tx_hash = $2 WHERE id = $1', [claimId, h]);
       });
       await ctx.treasury.confirm(hash!);
     } catch (error) {
@@ -136,6 +145,9 @@ async function claimOnce(ctx: AppContext, request: ClaimRequest): Promise<ClaimR
     }
     throw error;
   } finally {
+    const left = paying.get(pair)! - 1;
+    if (left) paying.set(pair, left);
+    else paying.delete(pair);
     await release?.();
   }
 }
@@ -237,12 +249,13 @@ async function settle(ctx: AppContext, claimId: number, hash: Hash): Promise<'co
 
 /** Settles pending claims older than `olderThanMs` (their request died or the chain did not answer). */
 export async function reconcilePending(ctx: AppContext, olderThanMs = 5_000): Promise<number> {
-  const { rows } = await ctx.pool.query<{ id: number; tx_hash: string | null }>(
-    `SELECT id, tx_hash FROM claims WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT 50`,
+  const { rows } = await ctx.pool.query<{ id: number; gift_id: number; wallet: string; tx_hash: string | null }>(
+    `SELECT id, gift_id, wallet, tx_hash FROM claims WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT 50`,
     [olderThanMs / 1000],
   );
   let settled = 0;
   for (const row of rows) {
+    if (paying.has(payingKey(row.gift_id, row.wallet))) continue;
     const outcome = row.tx_hash ? await settle(ctx, row.id, row.tx_hash as Hash) : await releaseShare(ctx, row.id, 'no transfer was sent');
     if (outcome !== 'pending') settled++;
   }
