@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ControlError, defineFault, FaultController } from './faults.ts';
+import { ControlError, defineFault, FaultController, faultRate } from './faults.ts';
 import { seededRandom } from './random.ts';
 
 const errorRate = defineFault({
   type: 'error-rate',
   description: 'answer some requests with an error',
-  params: z.strictObject({ rate: z.number().min(0).max(1), status: z.number().int().default(500) }),
+  params: z.strictObject({ rate: faultRate, status: z.number().int().default(500) }),
 });
 
 const controller = () => new FaultController('test', [errorRate], 42, { targets: ['infura', 'alchemy'] });
@@ -18,6 +18,7 @@ describe('FaultController', () => {
     expect(fault).toMatchObject({ id: 'f1', type: 'error-rate', target: 'infura', params: { rate: 0.5, status: 500 } });
     expect(c.find('error-rate', 'infura')?.id).toBe('f1');
     expect(c.find('error-rate', 'alchemy')).toBeUndefined();
+    expect(c.apply({ type: 'error-rate' }).params).toEqual({ rate: 1, status: 500 }); // the shared rate defaults to every request
   });
 
   it('rejects an unknown type, a bad target, a bad ttl and a wrong param, naming the field, and applies nothing', () => {

@@ -8,6 +8,12 @@ export interface FaultDefinition<Params = any> {
   params: z.ZodType<Params>;
 }
 
+/**
+ * The `rate` param of a sampled fault, the same in every mock: the share of matching
+ * requests it hits, 0..1, drawn from the mock's seeded random; 1 (the default) = all.
+ */
+export const faultRate = z.number().min(0).max(1).default(1).describe('share of matching requests hit, 0..1, drawn from the seeded random');
+
 /** Identity helper that keeps the params type. */
 export function defineFault<P>(definition: FaultDefinition<P>): FaultDefinition<P> {
   return definition;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { defineFault, type FaultDefinition } from '../control/faults.ts';
+import { defineFault, type FaultDefinition, faultRate } from '../control/faults.ts';
 import { distributionSchema } from '../control/random.ts';
 import { lengthSchema } from './options.ts';
 
 // `target` of an LLM fault is a model name: the fault then hits only requests for that model.
-const rate = z.number().min(0).max(1).default(1).describe('probability per request, sampled from the seeded random');
+const rate = faultRate;
 
 export const rateLimit = defineFault({
   type: 'rate-limit',

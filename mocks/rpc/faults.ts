@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { defineFault, type FaultDefinition } from '../control/faults.ts';
+import { defineFault, type FaultDefinition, faultRate } from '../control/faults.ts';
 import { distributionSchema } from '../control/random.ts';
 
-const rate = z.number().min(0).max(1).default(1).describe('share of matching requests hit, 0..1');
+const rate = faultRate;
 const methods = z.array(z.string().min(1)).min(1).optional().describe('only these JSON-RPC methods (default: all)');
 
 /** Forces the provider's own rate-limit answer (429 / -32005 / Retry-After), optionally as a tighter limit. */
