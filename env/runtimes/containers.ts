@@ -21,9 +21,12 @@ export function environmentId(stateDir: string): string {
   return createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 12);
 }
 
+/** The env var that overrides a service's image, e.g. FAULTLINE_POSTGRES_IMAGE. */
+const imageEnvVar = (service: string) => `FAULTLINE_${service.toUpperCase().replace(/-/g, '_')}_IMAGE`;
+
 /** The image for a service: `FAULTLINE_<NAME>_IMAGE`, else the config's `containers.images.<name>`, else the official default. */
 export function imageFor(service: string, defaultImage: string, config: Pick<ResolvedConfig, 'containers'>): string {
-  return process.env[`FAULTLINE_${service.toUpperCase().replace(/-/g, '_')}_IMAGE`] || config.containers.images[service] || defaultImage;
+  return process.env[imageEnvVar(service)] || config.containers.images[service] || defaultImage;
 }
 
 /** True if a Docker engine answers within `timeoutMs` (what `runtime: 'auto'` asks). */
@@ -311,7 +314,7 @@ async function describeFailure(client: ContainerRuntimeClient, error: unknown, s
   if (!present) {
     return new FaultlineError(
       `${service}: the image ${image} is not on this machine and could not be pulled (${message.split('\n')[0]}). ` +
-        `Pull it (docker pull ${image}), or point FAULTLINE_${service.toUpperCase()}_IMAGE / containers.images.${service} at an image you have.`,
+        `Pull it (docker pull ${image}), or point ${imageEnvVar(service)} / containers.images.${service} at an image you have.`,
       { cause: error },
     );
   }
