@@ -72,7 +72,7 @@ const recipes: Record<ToolName, Recipe> = {
     howToInstall: [
       'sudo apt-get install redis-server   (Debian, Ubuntu)',
       'brew install redis                   (macOS)',
-      'or set FAULTLINE_REDIS=/path/to/redis-server; a containers runtime is planned for machines with Docker',
+      'or set FAULTLINE_REDIS=/path/to/redis-server, or run Redis in Docker with `--runtime containers`',
     ],
   },
   anvil: {
