@@ -187,4 +187,17 @@ describe('reference app: gifts and claims', () => {
     const direct = await checkInvariants({ databaseUrl: env.env.DATABASE_DIRECT_URL!, rpcUrl: env.env.ANVIL_DIRECT_URL! });
     expect(direct.ok).toBe(true);
   });
+
+  // Last: it leaves the database broken on purpose.
+  it('reports an ETH share that was given back although its transfer was paid', async () => {
+    const gift = (await (await userClient(app, 'creator-paid-anyway')).post('/api/gifts', { asset: 'ETH', amountPerShare: '1000', shares: 2 })).body.gift;
+    const claim = (await (await userClient(app, 'jack-paid-anyway')).post(`/api/gifts/${gift.id}/claim`)).body.claim;
+    // The state a released-while-paying claim leaves behind: failed, no ledger row, share and guard given back.
+    await db.query(`WITH l AS (DELETE FROM ledger WHERE claim_id = $1), g AS (DELETE FROM claim_guards WHERE claim_id = $1), c AS (UPDATE claims SET status = 'failed' WHERE id = $1)
+      UPDATE gifts SET claimed_shares = claimed_shares - 1 WHERE id = $2`, [claim.id, gift.id]);
+    const report = await checkInvariants({ databaseUrl: env.env.DATABASE_DIRECT_URL!, rpcUrl: env.env.ANVIL_DIRECT_URL! });
+    const paidOnce = report.invariants.find((i) => i.name === 'claim_paid_exactly_once')!;
+    expect(paidOnce.ok).toBe(false);
+    expect(paidOnce.violations).toEqual([{ claimId: claim.id, txHash: claim.txHash, problem: 'failed claim whose transfer succeeded on chain' }]);
+  });
 });

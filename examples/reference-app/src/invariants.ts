@@ -55,16 +55,24 @@ export async function runInvariants(sources: Sources): Promise<InvariantReport> 
      WHERE c.status <> 'failed' GROUP BY c.id HAVING c.status <> 'confirmed' OR count(l.id) <> 1 OR c.tx_hash IS NULL`,
   );
   const { rows: confirmed } = await query(`SELECT id, tx_hash AS "txHash" FROM claims WHERE status = 'confirmed'`);
+  // A share given back whose transfer went out all the same: paid without a ledger row (and free to be claimed again).
+  const { rows: released } = await query(`SELECT id, tx_hash AS "txHash" FROM claims WHERE status = 'failed' AND tx_hash IS NOT NULL`);
   const { rows: sharedHashes } = await query(`SELECT tx_hash AS "txHash", count(*)::int AS claims FROM ledger GROUP BY tx_hash HAVING count(*) > 1`);
   const notOnChain: unknown[] = [];
   await forEachLimited(confirmed, 16, async (row: { id: number; txHash: `0x${string}` }) => {
     const receipt = await chain.getTransactionReceipt({ hash: row.txHash }).catch(() => undefined);
     if (receipt?.status !== 'success') notOnChain.push({ claimId: row.id, txHash: row.txHash, receipt: receipt?.status ?? 'not found' });
   });
+  const paidAnyway: unknown[] = [];
+  await forEachLimited(released, 16, async (row: { id: number; txHash: `0x${string}` }) => {
+    const receipt = await chain.getTransactionReceipt({ hash: row.txHash }).catch(() => undefined);
+    if (receipt?.status === 'success') paidAnyway.push({ claimId: row.id, txHash: row.txHash });
+  });
   add('claim_paid_exactly_once', 'every claimed share has exactly one ledger row and one confirmed transfer', [
     ...unsettled.map((r) => ({ ...r, problem: 'claim not settled with exactly one ledger row' })),
     ...sharedHashes.map((r) => ({ ...r, problem: 'one transfer booked for several claims' })),
     ...notOnChain.map((r) => ({ ...(r as object), problem: 'confirmed claim without a successful transfer on chain' })),
+    ...paidAnyway.map((r) => ({ ...(r as object), problem: 'failed claim whose transfer succeeded on chain' })),
   ]);
 
   const { rows: overClaimed } = await query(
