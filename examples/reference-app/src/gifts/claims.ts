@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Address, getAddress, type Hash, TransactionReceiptNotFoundError } from 'viem';
+import { type Address, getAddress, type Hash, TransactionNotFoundError, TransactionReceiptNotFoundError } from 'viem';
 import type { Asset } from '../chain/chain.ts';
 import type { AppContext } from '../context.ts';
 import { transaction } from '../db.ts';
@@ -237,9 +237,10 @@ async function settle(ctx: AppContext, claimId: number, hash: Hash): Promise<'co
   } catch (error) {
     if (error instanceof TransactionReceiptNotFoundError) {
       // Not mined. It may still sit in the mempool: only release it once the node does not know it at all.
+      // Only the node's own "not found" counts: a transport error (a 429, a timeout) says nothing about the mempool.
       const known = await ctx.treasury.client.getTransaction({ hash }).then(
         () => true,
-        () => false,
+        (error) => !(error instanceof TransactionNotFoundError),
       );
       if (!known) return releaseShare(ctx, claimId, 'transfer not found on chain');
     }
