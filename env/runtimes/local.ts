@@ -6,6 +6,9 @@ import type { LaunchSpec } from '../service.ts';
 import type { ProcessRecord } from '../state.ts';
 import type { Runtime } from './runtime.ts';
 
+/** Set on every launched server: the run directory whose pid file names it (see stopUnrecorded). */
+const RUN_DIR_VAR = 'FAULTLINE_RUN_DIR';
+
 /** A server process started in its own process group, detached from the caller. */
 export interface LaunchedProcess {
   pid: number;
@@ -21,7 +24,10 @@ export interface LaunchedProcess {
 export function launch(spec: LaunchSpec, logFile: string, pidFile?: string): LaunchedProcess {
   const log = openSync(logFile, 'a');
   let [command, args] = [spec.command, spec.args];
+  let env = { ...process.env, ...spec.env };
   if (pidFile) {
+    // Marks the process as this run directory's, for a server that runs elsewhere (the mocks run in the repo root).
+    env = { ...env, [RUN_DIR_VAR]: dirname(pidFile) };
     // The child writes its own pid before it execs the server (same pid), so a server
     // is findable even if we are killed between spawn() and recording its pid.
     writeFileSync(pidFile, '');
@@ -31,7 +37,7 @@ export function launch(spec: LaunchSpec, logFile: string, pidFile?: string): Lau
   try {
     const child = spawn(command, args, {
       cwd: spec.cwd,
-      env: { ...process.env, ...spec.env },
+      env,
       detached: true,
       stdio: ['ignore', log, log],
       uid: spec.user?.uid,
@@ -93,7 +99,9 @@ const pidFileFor = (dataDir: string) => `${dataDir}.pid`;
 /**
  * Stops servers that were launched but never recorded in env.json (env:up killed right
  * after spawn): found by the pid files in the run directory, and only if that pid still
- * runs inside the run directory, so a reused pid is never signalled. Linux (/proc) only.
+ * runs inside the run directory or carries its FAULTLINE_RUN_DIR (redis and postgres
+ * overwrite their environment block, but run in their data dir; the mocks run in the
+ * repo root), so a reused pid is never signalled. Linux (/proc) only.
  */
 async function stopUnrecorded(runDir: string): Promise<void> {
   let files: string[];
@@ -108,13 +116,14 @@ async function stopUnrecorded(runDir: string): Promise<void> {
     files.map(async (file) => {
       const pid = Number(readFileSync(join(runDir, file), 'utf8').trim());
       if (!pid || !isAlive(pid)) return;
-      let cwd: string;
+      let ours: boolean;
       try {
-        cwd = readlinkSync(`/proc/${pid}/cwd`);
+        const cwd = readlinkSync(`/proc/${pid}/cwd`);
+        ours = cwd === root || cwd.startsWith(`${root}/`) || readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${RUN_DIR_VAR}=${runDir}`);
       } catch {
         return; // cannot verify it is ours: leave it
       }
-      if (cwd === root || cwd.startsWith(`${root}/`)) await stopProcessGroup(pid, 'SIGTERM');
+      if (ours) await stopProcessGroup(pid, 'SIGTERM');
     }),
   );
 }
