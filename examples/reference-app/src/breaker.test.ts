@@ -31,6 +31,15 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('open');
     expect(breaker.retryAfterMs()).toBe(1000);
   });
+  it('lets another trial through when the trial is abandoned', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker(1, 1000, () => now);
+    breaker.failure();
+    now = 1000;
+    expect(breaker.tryAcquire()).toBe(true);
+    breaker.abandon();
+    expect(breaker.tryAcquire()).toBe(true);
+  });
   it('resets the failure count on success', () => {
     const breaker = new CircuitBreaker(2, 1000, () => 0);
     breaker.failure();

@@ -40,6 +40,11 @@ export class CircuitBreaker {
     this.trialRunning = false;
   }
 
+  /** The call ended without a verdict (the caller hung up): neither counts, but a trial slot is free again. */
+  abandon(): void {
+    this.trialRunning = false;
+  }
+
   failure(): void {
     this.failures++;
     if (this.trialRunning || this.failures >= this.threshold) this.openedAt = this.now();

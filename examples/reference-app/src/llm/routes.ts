@@ -98,7 +98,7 @@ export function chatRoutes(app: FastifyInstance, ctx: AppContext): void {
         ctx.metrics.llm.inc({ outcome: 'ok' });
       } catch (error) {
         clearTimeout(timer);
-        if (guarded && !clientGone) breaker.failure();
+        if (guarded) clientGone ? breaker.abandon() : breaker.failure();
         ctx.metrics.llm.inc({ outcome: clientGone ? 'caller_gone' : 'error' });
         const why = (abort.signal.reason as Error | undefined)?.message ?? (error as Error).message;
         if (!started) {
