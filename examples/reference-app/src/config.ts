@@ -32,6 +32,14 @@ export class ConfigMissingError extends Error {
   }
 }
 
+export class HostNotLoopbackError extends Error {
+  constructor(host: string) {
+    super(`HOST=${host}: the reference app only listens on loopback (127.0.0.1, ::1 or localhost), since it trusts a development JWT secret. Unset HOST or set it to 127.0.0.1.`);
+    this.name = 'HostNotLoopbackError';
+  }
+}
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
 /** Only for local development: a real deployment sets AUTH_JWT_SECRET. */
 export const DEV_JWT_SECRET = 'faultline-dev-secret-do-not-use-in-production';
 
@@ -42,8 +50,11 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     if (!value) throw new ConfigMissingError(name);
     return value;
   };
+  // HOST is often exported for other tools (0.0.0.0 in containers): refuse it rather than listen beyond this machine.
+  const host = env.HOST || '127.0.0.1';
+  if (!LOOPBACK.has(host)) throw new HostNotLoopbackError(host);
   return {
-    host: env.HOST ?? '127.0.0.1',
+    host,
     port: Number(env.PORT ?? 3000),
     databaseUrl: required('DATABASE_URL'),
     redisUrl: required('REDIS_URL'),
