@@ -18,7 +18,7 @@ import { redact, writeReports } from './reports/index.ts';
 import type { InvariantResult, RunResult } from './result.ts';
 import type { InvariantContext, Scenario } from './scenario.ts';
 import { checkTarget } from './target.ts';
-import { TimelineExecutor } from './timeline.ts';
+import { applyLateness, TimelineExecutor } from './timeline.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -294,7 +294,12 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     };
   }
   const endedMs = Date.now() - originMs;
-  if (!interrupted && exit.code !== 0 && exit.code !== K6_THRESHOLDS_FAILED) throw new LoadGeneratorError(exit.code, exit.signal, k6.logTail());
+  const secrets = redactionEnv(appJwtSecret(c.config));
+  if (!interrupted && exit.code !== 0 && exit.code !== K6_THRESHOLDS_FAILED) {
+    // The tail printed and the files left behind carry target URLs with provider keys too.
+    redactK6Files(runDir, secrets);
+    throw new LoadGeneratorError(exit.code, exit.signal, k6.logTail());
+  }
 
   points.poll();
   const summary = readJson<K6SummaryExport>(k6.summaryFile);
@@ -330,7 +335,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const measuredPhases =
     scenario.load.executor === 'iterations' ? scenario.phases.map((p, i, all) => (i === all.length - 1 ? { ...p, endMs: Math.max(p.startMs + 1, Math.min(p.endMs, endedMs)) } : p)) : scenario.phases;
   const droppedIterations = Number(summary?.metrics.dropped_iterations?.count ?? 0);
-  const lateness = timeline.events.filter((e) => e.action === 'apply' && e.ok).map((e) => e.actualMs - e.scheduledMs);
+  const lateness = applyLateness(timeline.events);
   const result: RunResult = {
     runId,
     scenario: scenario.name,
@@ -360,7 +365,8 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
       ...(options.seed !== undefined ? { requestedSeed: String(options.seed) } : {}),
     },
   };
-  await writeResult(result, reportsDir, runDir, appJwtSecret(c.config));
+  redactK6Files(runDir, secrets);
+  await writeReports(result, reportsDir, { env: secrets });
   say(`${result.verdict}: ${scenario.name} (${c.profileName}) in ${formatMs(endedMs)}${reasons.length ? `\n${reasons.map((r) => `  - ${r}`).join('\n')}` : ''}`);
   say(`report: ${runDir}`);
   return { result, runDir, exitCode: interrupted ? 130 : result.verdict === 'PASS' ? 0 : 1 };
@@ -402,17 +408,17 @@ async function checkInvariants(scenario: Scenario, ctx: InvariantContext): Promi
   return results;
 }
 
-/**
- * The report set (summary.json included), every file redacted. The raw k6 files in the
- * run folder are redacted in place too: they carry URLs with provider keys.
- */
-async function writeResult(result: RunResult, reportsDir: string, runDir: string, jwtSecret: string): Promise<void> {
-  const env = { ...process.env, AUTH_JWT_SECRET: jwtSecret || process.env.AUTH_JWT_SECRET };
+/** What redact() takes secrets from: this process's environment plus the app's JWT secret. */
+function redactionEnv(jwtSecret: string): NodeJS.ProcessEnv {
+  return { ...process.env, AUTH_JWT_SECRET: jwtSecret || process.env.AUTH_JWT_SECRET };
+}
+
+/** The raw k6 files in the run folder, redacted in place: they carry URLs with provider keys. */
+function redactK6Files(runDir: string, env: NodeJS.ProcessEnv): void {
   for (const file of ['k6.log', 'k6-summary.json', 'k6-points.json']) {
     const path = join(runDir, file);
     if (existsSync(path)) writeFileSync(path, redact(readFileSync(path, 'utf8'), env));
   }
-  await writeReports(result, reportsDir, { env });
 }
 
 /** The secret the reference app verifies JWTs with, so k6 scripts can sign tokens for it. */

@@ -1,10 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment } from '../env/environment.ts';
+import { LoadGeneratorError } from '../runner/errors.ts';
 import type { RunResult } from '../runner/result.ts';
 import { runScenario } from '../runner/run.ts';
 import { resolveScenario } from '../runner/scenario.ts';
@@ -76,6 +77,25 @@ describe('chaos runner end to end (tiny target)', () => {
     // Nothing stays applied.
     const proxy = (await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean; toxics: unknown[] };
     expect(proxy).toMatchObject({ enabled: true, toxics: [] });
+  });
+
+  it('when k6 cannot run the script, neither the error it throws nor the k6.log left behind carries a provider key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-k6-broken-'));
+    const brokenScript = join(dir, 'load.js');
+    writeFileSync(brokenScript, `throw new Error('cannot reach http://127.0.0.1:1/infura/key0123456789abcdef');\n`);
+    const scenario = resolveScenario(
+      { name: 'tiny-broken', description: 'a script that dies at init', services: ['redis'], load: { script: brokenScript }, phases: [{ name: 'a', duration: '1s' }] },
+      join(dir, 'scenario.ts'),
+    );
+    const brokenReports = join(dir, 'reports');
+    const error = await runScenario({ scenario, config, target: target.url, reportsDir: brokenReports, out: { write: () => true } }).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(LoadGeneratorError);
+    expect((error as Error).message).toContain('/infura/[REDACTED]');
+    expect((error as Error).message).not.toContain('key0123456789abcdef');
+    const [runId] = readdirSync(brokenReports);
+    const log = readFileSync(join(brokenReports, runId!, 'k6.log'), 'utf8');
+    expect(log).toContain('/infura/[REDACTED]');
+    expect(log).not.toContain('key0123456789abcdef');
   });
 
   it('fails with exit code 1 through the CLI when an outage breaks a threshold, and re-enables the proxy', async () => {
