@@ -241,6 +241,9 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
 
   // A warm keep-alive connection to Toxiproxy keeps the first apply as close to schedule as the later ones.
   await fetch(`${environment.toxiproxyUrl}/version`).then((r) => r.text()).catch(() => {});
+  // A signal since the environment came up ends the run here, before k6 is spawned. From here to
+  // the handler swap below everything is synchronous, so no signal can slip in between.
+  if (c.interrupts.signal) throw new InterruptedError(c.interrupts.signal, 'before the load started');
   // One time origin for k6 and the timeline: k6 initialises during the lead, its setup() sleeps until the origin.
   const originMs = Date.now() + scenario.load.leadMs;
   const k6 = startK6({
@@ -255,10 +258,6 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const points = new PointsReader(k6.pointsFile, originMs);
   progress = new Progress(out, points.samples);
 
-  if (c.interrupts.signal) {
-    k6.kill();
-    throw new InterruptedError(c.interrupts.signal, 'before the load started');
-  }
   let interrupted: string | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) {
