@@ -4,6 +4,9 @@
  * values stop at quotes, backslashes, `&`, `<` and whitespace.
  */
 
+import { escapeHtml } from './escape.ts';
+import { xml } from './junit.ts';
+
 export const REDACTED = '[REDACTED]';
 
 /** Env vars whose values are secrets wherever they show up; AUTH_JWT_SECRET is the reference app's. */
@@ -50,8 +53,11 @@ export function redact(text: string, env: NodeJS.ProcessEnv = process.env): stri
   return out;
 }
 
-/** A secret as it appears after JSON, HTML or XML escaping, so the literal match still finds it. */
+/**
+ * A secret as it appears after JSON, HTML or XML escaping, so the literal match still finds it.
+ * The HTML and XML forms come from the renderers' own escapers, so they cannot drift apart.
+ */
 function escapedForms(secret: string): string[] {
-  const html = secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return [JSON.stringify(secret).slice(1, -1), html, html.replace(/"/g, '&quot;').replace(/'/g, '&#39;'), html.replace(/"/g, '&quot;').replace(/'/g, '&apos;')];
+  const textOnly = secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'); // quotes left as they are
+  return [JSON.stringify(secret).slice(1, -1), textOnly, escapeHtml(secret), xml(secret)];
 }
