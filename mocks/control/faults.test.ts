@@ -60,6 +60,23 @@ describe('FaultController', () => {
   });
 });
 
+describe('FaultController streams', () => {
+  it('keeps named streams independent, and reset rewinds every one of them to its seeded start', () => {
+    const c = controller();
+    const ids = c.stream('ids');
+    const first = [ids.next(), ids.next(), ids.next()];
+    const latency = c.stream('latency').next();
+    expect(new Set(first).size).toBe(3);
+    expect(first).not.toContain(latency);
+    // Drawing from another stream did not shift this one: a fresh controller's 'ids' gives the same.
+    const fresh = controller().stream('ids');
+    expect([fresh.next(), fresh.next(), fresh.next()]).toEqual(first);
+    c.reset();
+    expect([ids.next(), ids.next(), ids.next()]).toEqual(first); // the handle taken before the reset rewinds too
+    expect(new FaultController('test', [errorRate], 43).stream('ids').next()).not.toBe(first[0]);
+  });
+});
+
 describe('seededRandom', () => {
   it('gives the same sequence for the same seed and a different one for another seed', () => {
     const draw = (seed: number) => { const r = seededRandom(seed); return Array.from({ length: 5 }, () => r.next()); };

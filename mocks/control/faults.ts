@@ -55,7 +55,8 @@ export interface ControllerOptions {
  * All randomness of the mock comes from `random`, seeded, so runs replay.
  */
 export class FaultController {
-  readonly random: Random;
+  private readonly random: Random;
+  private readonly streams = new Map<string, Random>();
   private readonly definitions: Map<string, FaultDefinition>;
   private faults: ActiveFault[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -161,9 +162,24 @@ export class FaultController {
     return { requests: { ...this.requests }, faults: structuredClone(this.hitsByFault) };
   }
 
-  /** Clears faults and stats. */
+  /**
+   * The mock's random stream for one kind of decision (fault sampling, latencies, ids):
+   * derived from the seed and the label, so drawing for one kind never shifts another's,
+   * and rewound by reset(), so a reset mock replays a run draw for draw.
+   */
+  stream(label: string): Random {
+    const current = () => {
+      let stream = this.streams.get(label);
+      if (!stream) this.streams.set(label, (stream = this.random.fork(label)));
+      return stream;
+    };
+    return { next: () => current().next(), int: (max) => current().int(max), chance: (p) => current().chance(p), normal: () => current().normal(), fork: (l) => current().fork(l) };
+  }
+
+  /** Clears faults and stats, and rewinds the random streams. */
   reset(): void {
     this.clear();
+    this.streams.clear();
     this.requests = {};
     this.hitsByFault = {};
   }

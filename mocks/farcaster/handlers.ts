@@ -44,7 +44,7 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
   const registry = new FarcasterRegistry(seed, options);
   const controller = new FaultController('farcaster', farcasterFaults, seed, { targets: FARCASTER_TARGETS });
   // One stream per decision kind: adding a fault of one type never shifts another's decisions.
-  const randoms = { slow: controller.random.fork('slow'), latency: controller.random.fork('latency'), validation: controller.random.fork('validation'), stale: controller.random.fork('stale') };
+  const randoms = { slow: controller.stream('slow'), latency: controller.stream('latency'), validation: controller.stream('validation'), stale: controller.stream('stale') };
   const userData = new Map<number, Promise<Message[]>>();
   const verifications = new Map<number, Promise<Message[]>>();
   const cached = (cache: Map<number, Promise<Message[]>>, user: FarcasterUser, kind: 'userDataMessages' | 'verificationMessages') => {

@@ -55,7 +55,6 @@ export class RpcGateway {
   readonly controller: FaultController;
   readonly providers = new Map<string, Provider>();
   readonly upstream: Upstream;
-  private readonly streams = new Map<string, Random>();
   private readonly faultBuckets = new Map<string, TokenBucket>();
 
   constructor(options: RpcGatewayOptions) {
@@ -114,7 +113,7 @@ export class RpcGateway {
     const hang = this.decide(this.controller.find('hang', name), calls);
     if (hang) return HANG;
     const latency = this.decide<LatencyParams>(this.controller.find('latency', name), calls);
-    if (latency) await sleep(sample(latency.params.distribution, this.stream('latency', name)));
+    if (latency) await sleep(sample(latency.params.distribution, this.controller.stream(`latency:${name}`)));
 
     const throttle = this.controller.find<ThrottleParams>('throttle', name);
     if (throttle && matches(throttle, calls)) {
@@ -124,7 +123,7 @@ export class RpcGateway {
         const bucket = this.faultBucket(throttle, key ?? '', perSecond);
         const taken = bucket.take(cost, now);
         if (!taken.ok) retryAfterMs = Math.max(taken.retryAfterMs, retryAfterSeconds * 1000);
-      } else if (this.stream('throttle', name).chance(throttle.params.rate)) {
+      } else if (this.controller.stream(`throttle:${name}`).chance(throttle.params.rate)) {
         retryAfterMs = retryAfterSeconds * 1000;
       }
       if (retryAfterMs !== undefined) {
@@ -193,17 +192,10 @@ export class RpcGateway {
   /** The fault if it applies to these calls and its `rate` draw says so (counted as a hit). */
   private decide<P extends { rate?: number; methods?: string[] }>(fault: ActiveFault<P> | undefined, calls: Call[]): ActiveFault<P> | undefined {
     if (!fault || !matches(fault, calls)) return undefined;
-    if (!this.stream(fault.type, fault.target ?? '*').chance(fault.params.rate ?? 1)) return undefined;
+    // One stream per (fault type, provider): decisions for one provider do not shift another's.
+    if (!this.controller.stream(`${fault.type}:${fault.target ?? '*'}`).chance(fault.params.rate ?? 1)) return undefined;
     this.controller.hit(fault);
     return fault;
-  }
-
-  /** One seeded stream per (fault type, provider): decisions for one provider do not shift another's. */
-  private stream(type: string, target: string): Random {
-    const label = `${type}:${target}`;
-    let stream = this.streams.get(label);
-    if (!stream) this.streams.set(label, (stream = this.controller.random.fork(label)));
-    return stream;
   }
 
   private keyState(provider: Provider, key: string): KeyState {
@@ -226,7 +218,6 @@ export class RpcGateway {
   /** Resets faults, stats, limits and random streams: the gateway answers as if just started. */
   reset(): void {
     this.controller.reset();
-    this.streams.clear();
     this.faultBuckets.clear();
     for (const provider of this.providers.values()) provider.keys.clear();
   }

@@ -183,6 +183,25 @@ describe('the LLM mock over HTTP, driven by the openai SDK', () => {
     expect(Math.min(...runs.map((r) => r.firstTokenMs))).toBeGreaterThanOrEqual(450);
   });
 
+  it('replays the same ids and fault draws after a control reset, as a freshly started mock would', async () => {
+    const run = async () => {
+      await control.apply({ type: 'rate-limit', rate: 0.5 });
+      const outcomes: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const answer = await client()
+          .chat.completions.create({ model: 'gpt-4o-mini', messages, max_completion_tokens: 1 })
+          .then((c) => c.id, (error: OpenAI.APIError) => `HTTP ${error.status}`);
+        outcomes.push(answer);
+      }
+      return outcomes;
+    };
+    const first = await run();
+    expect(first.filter((o) => o === 'HTTP 429').length, first.join()).toBeGreaterThan(0);
+    expect(first.filter((o) => o.startsWith('chatcmpl-')).length, first.join()).toBeGreaterThan(0);
+    await control.reset();
+    expect(await run()).toEqual(first);
+  });
+
   it('answers a bad control request with 400 naming the field, and applies nothing', async () => {
     const field = (spec: Parameters<MockControl['apply']>[0]) =>
       control.apply(spec).then(
