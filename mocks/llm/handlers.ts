@@ -37,9 +37,9 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
   const options = parseLlmOptions(rest);
   const controller = new FaultController('llm', llmFaults, seed);
   // Separate streams, so that e.g. a new latency draw never shifts which requests a fault hits.
-  const faultRandom = controller.random.fork('faults');
-  const latencyRandom = controller.random.fork('latency');
-  const idRandom = controller.random.fork('ids');
+  const faultRandom = controller.stream('faults');
+  const latencyRandom = controller.stream('latency');
+  const idRandom = controller.stream('ids');
   const limits = rateLimitWindow(options);
   const fingerprints = new Map<string, string>();
   const fingerprint = (model: string) => {
