@@ -190,7 +190,7 @@ describe('the LLM mock over HTTP, driven by the openai SDK', () => {
       for (let i = 0; i < 8; i++) {
         const answer = await client()
           .chat.completions.create({ model: 'gpt-4o-mini', messages, max_completion_tokens: 1 })
-          .then((c) => c.id, (error: OpenAI.APIError) => `HTTP ${error.status}`);
+          .then((c) => c.id, (error: APIError) => `HTTP ${error.status}`);
         outcomes.push(answer);
       }
       return outcomes;
