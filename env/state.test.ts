@@ -77,6 +77,38 @@ describe('acquireLock', () => {
     await new Promise((r) => child.once('exit', r));
     expect(secondHeld).toBe(true);
   });
+
+  it('lets exactly one of many waiters take over a stale lock at a time', async () => {
+    // Eight processes see the same dead holder at the same moment; each checks that the lock
+    // file still names it while it holds the lock. Four rounds, as the race window is narrow.
+    for (let round = 0; round < 4; round++) {
+      const dir = tempDir();
+      const lockFile = join(dir, 'env.lock');
+      writeFileSync(lockFile, String(deadPid()));
+      const startAt = Date.now() + 2500; // after every child has loaded tsx
+      const script = `import('${join(import.meta.dirname, 'state.ts')}').then(async (m) => {
+        const { readFileSync } = await import('node:fs');
+        while (Date.now() < ${startAt});
+        const release = await m.acquireLock(${JSON.stringify(dir)}, 20000);
+        const seen = [readFileSync(${JSON.stringify(lockFile)}, 'utf8')];
+        await new Promise((r) => setTimeout(r, 30));
+        seen.push(readFileSync(${JSON.stringify(lockFile)}, 'utf8'));
+        release();
+        console.log(seen.every((pid) => pid === String(process.pid)) ? 'alone' : 'shared with ' + seen.join(','));
+      })`;
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, () => {
+          const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+          children.push(child);
+          let out = '';
+          child.stdout!.on('data', (d) => (out += d));
+          child.stderr!.on('data', (d) => (out += d));
+          return new Promise<string>((resolve) => child.once('exit', () => resolve(out.trim())));
+        }),
+      );
+      expect(outcomes, `round ${round}`).toEqual(Array(8).fill('alone'));
+    }
+  }, 60_000);
 });
 
 describe('state file', () => {

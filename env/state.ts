@@ -105,18 +105,36 @@ export async function acquireLock(stateDir: string, timeoutMs = 120_000): Promis
     // An empty file is a holder between open and write: wait, unless it is old.
     const stale = holder ? !isAlive(holder) : Date.now() - (statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 2000;
     if (stale) {
-      // Stale: its holder is gone. Rename first so only one waiter removes it.
-      const moved = `${lockFile}.stale-${process.pid}`;
-      try {
-        renameSync(lockFile, moved);
-        rmSync(moved, { force: true });
-      } catch {
-        /* someone else took it over first */
-      }
+      breakStaleLock(lockFile, holder);
       continue;
     }
     if (Date.now() > deadline) throw new EnvironmentLockedError(lockFile, holder);
     await sleep(50);
+  }
+}
+
+/**
+ * Removes a lock whose holder is gone, at most once. Waiters that all saw the same stale
+ * holder race here; without the O_EXCL marker, a slow one would remove the lock a fast
+ * one had just taken, and both would hold it.
+ */
+function breakStaleLock(lockFile: string, holder: number): void {
+  const marker = `${lockFile}.break-${holder}`;
+  try {
+    closeSync(openSync(marker, 'wx'));
+  } catch {
+    // Another waiter is breaking it. A marker whose waiter died mid-break is cleared after a while.
+    if (Date.now() - (statSync(marker, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 5000) rmSync(marker, { force: true });
+    return;
+  }
+  try {
+    // Still the stale holder's lock, not one a faster waiter has taken since we read it?
+    const now = Number(readFileSync(lockFile, { encoding: 'utf8', flag: 'r' }).trim());
+    if (now === holder) rmSync(lockFile, { force: true });
+  } catch {
+    /* already gone */
+  } finally {
+    rmSync(marker, { force: true });
   }
 }
 
