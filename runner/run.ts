@@ -39,6 +39,12 @@ export interface RunOptions {
   out?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
   /** Install SIGINT/SIGTERM handlers that stop the load and roll back faults (the CLI sets it). */
   handleSignals?: boolean;
+  /**
+   * Aborting it interrupts the run as SIGINT would: the load stops, every fault is reverted,
+   * an environment the run started is stopped, and the report says "interrupted (abort)".
+   * How a program that handles its own signals asks for that.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RunOutcome {
@@ -75,22 +81,29 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       startup.abort(new InterruptedError(signal, 'while the environment was starting'));
     },
   };
-  const dispatch = (signal: NodeJS.Signals) => {
+  const dispatch = (signal: Interruption) => {
     interrupts.signal ??= signal;
     interrupts.handler(signal);
   };
+  const onAbort = () => dispatch('abort');
   if (options.handleSignals) process.on('SIGINT', dispatch).on('SIGTERM', dispatch);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await runInEnvironment(options, { scenario, profileName, profile, baseConfig, k6, say, out, interrupts, startup: startup.signal });
   } finally {
     if (options.handleSignals) process.off('SIGINT', dispatch).off('SIGTERM', dispatch);
+    options.signal?.removeEventListener('abort', onAbort);
   }
 }
 
-/** SIGINT/SIGTERM: the first signal seen, and what to do about the next one. */
+/** What interrupted a run: a process signal, or the caller's AbortSignal. */
+type Interruption = NodeJS.Signals | 'abort';
+
+/** SIGINT/SIGTERM or an abort: the first seen, and what to do about the next one. */
 interface Interrupts {
-  signal?: NodeJS.Signals;
-  handler: (signal: NodeJS.Signals) => void;
+  signal?: Interruption;
+  handler: (signal: Interruption) => void;
 }
 
 async function runInEnvironment(
@@ -259,7 +272,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   progress = new Progress(out, points.samples);
 
   let interrupted: string | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: Interruption) => {
     if (interrupted) {
       k6.kill(); // second Ctrl-C: stop waiting for k6's graceful stop
       return;

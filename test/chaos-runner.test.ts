@@ -168,6 +168,38 @@ export default defineScenario({
     expect(summary.reasons[0]).toMatch(/interrupted \(SIGINT\)/);
   });
 
+  it('from code, an aborted signal mid-fault stops the load and reverts every fault like SIGINT', async () => {
+    const scenario = resolveScenario(
+      {
+        name: 'tiny-long-outage',
+        description: 'Redis down for a long time',
+        services: ['redis'],
+        load: { script, profiles: { smoke: { rps: 5 } } },
+        phases: [{ name: 'baseline', duration: '1s' }, { name: 'fault', duration: '60s' }],
+        faults: [{ fault: 'down', target: 'redis', at: 'fault' }],
+      },
+      join(REPO_ROOT, 'test/fixtures/tiny-target/scenario.ts'),
+    );
+    const abort = new AbortController();
+    let log = '';
+    const out = {
+      write: (line: string) => {
+        log += line;
+        if (/applied down@redis/.test(line)) setTimeout(() => abort.abort(), 500);
+        return true;
+      },
+    };
+    const started = Date.now();
+    const { result, exitCode } = await runScenario({ scenario, config, target: target.url, reportsDir, out, signal: abort.signal });
+    expect(exitCode, log).toBe(130);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.context.interrupted).toBe('abort');
+    expect(result.reasons[0]).toMatch(/interrupted \(abort\)/);
+    expect(log).toMatch(/reverted down@redis/);
+    const proxy = (await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean; toxics: unknown[] };
+    expect(proxy).toMatchObject({ enabled: true, toxics: [] });
+  });
+
   it('on SIGINT while it starts its own environment, stops what had started and exits 130', async () => {
     const own = testConfig({ services: { postgres: true, redis: true } });
     const dir = mkdtempSync(join(tmpdir(), 'faultline-chaos-sigint-env-'));
