@@ -11,7 +11,7 @@ describe('shipped scenarios', () => {
   const names = listScenarios(root);
 
   it('are all there, each with an npm script', async () => {
-    expect(names).toEqual(['chat-llm', 'db-latency', 'frame-claim-storm', 'llm-slow-first-token', 'redis-outage', 'rpc-outage', 'rpc-throttle']);
+    expect(names).toEqual(['chat-llm', 'db-latency', 'frame-claim-storm', 'llm-slow-first-token', 'redis-outage', 'redis-stall', 'rpc-outage', 'rpc-throttle']);
     const { scripts } = (await import('../package.json', { with: { type: 'json' } })).default as { scripts: Record<string, string> };
     for (const name of names) expect(scripts[`chaos:${name}`], name).toBe(`tsx scripts/cli.ts chaos ${name}`);
   });
