@@ -3,6 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { createTestClient, http } from 'viem';
+import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment } from '../env/environment.ts';
 import { LoadGeneratorError } from '../runner/errors.ts';
@@ -18,7 +21,7 @@ const script = join(REPO_ROOT, 'test/fixtures/tiny-target/load.js');
 
 // Real k6, real Toxiproxy, real Redis; the target is a tiny HTTP server that reads Redis through its proxy.
 describe('chaos runner end to end (tiny target)', () => {
-  const config = testConfig({ services: { redis: true } });
+  const config = testConfig({ services: { redis: true, anvil: {} } });
   const reportsDir = mkdtempSync(join(tmpdir(), 'faultline-reports-'));
   let environment: Environment;
   let target: { url: string; close(): Promise<void> };
@@ -79,6 +82,50 @@ describe('chaos runner end to end (tiny target)', () => {
     expect(proxy).toMatchObject({ enabled: true, toxics: [] });
   });
 
+  it('plays faults of the chain and process layers on schedule and leaves neither applied', async () => {
+    const scenario = resolveScenario(
+      {
+        name: 'tiny-layers',
+        description: 'no blocks for 3 s; Redis frozen for 1.5 s inside that window',
+        services: ['redis', 'anvil'],
+        load: { script, profiles: { smoke: { rps: 10 } } },
+        phases: [
+          { name: 'baseline', duration: '1500ms' },
+          { name: 'fault', duration: '3s' },
+          { name: 'recovery', duration: '1500ms' },
+        ],
+        faults: [
+          { name: 'no-blocks', fault: 'mining-stopped', target: 'anvil', at: 'fault' },
+          { name: 'frozen', fault: 'pause', target: 'redis', at: '2s', duration: '1500ms' },
+        ],
+      },
+      join(REPO_ROOT, 'test/fixtures/tiny-target/scenario.ts'),
+    );
+    const chain = createTestClient({ mode: 'anvil', chain: foundry, transport: http(environment.services.anvil!.directUrl) });
+    const automine: boolean[] = [];
+    const sampler = setInterval(() => void chain.getAutomine().then((on) => automine.push(on)), 250);
+    const { result } = await runScenario({ scenario, config, target: target.url, reportsDir, out: { write: () => true } }).finally(() => clearInterval(sampler));
+
+    const events = result.timeline.map((e) => [e.fault, e.action, e.ok, e.scheduledMs]);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        ['no-blocks', 'apply', true, 1500],
+        ['no-blocks', 'revert', true, 4500],
+        ['frozen', 'apply', true, 2000],
+        ['frozen', 'revert', true, 3500],
+      ]),
+    );
+    // Anvil really stopped mining during the window, and mines again after it.
+    expect(automine).toContain(false);
+    expect(await chain.getAutomine()).toBe(true);
+    // The frozen Redis made the target's requests wait out its 500 ms command timeout, and it answers again.
+    const byName = Object.fromEntries(result.phases.map((p) => [p.name, p]));
+    expect(byName.fault!.latency.max).toBeGreaterThanOrEqual(450);
+    expect(byName.fault!.errorRate).toBeGreaterThan(0);
+    expect(byName.recovery!.errorRate).toBe(0);
+    expect(await new Redis(environment.services.redis!.directUrl).ping()).toBe('PONG');
+  });
+
   it('when k6 cannot run the script, neither the error it throws nor the k6.log left behind carries a provider key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-k6-broken-'));
     const brokenScript = join(dir, 'load.js');
@@ -101,7 +148,7 @@ describe('chaos runner end to end (tiny target)', () => {
   it('fails with exit code 1 through the CLI when an outage breaks a threshold, and re-enables the proxy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-chaos-cli-'));
     const configFile = join(dir, 'faultline.config.ts');
-    writeFileSync(configFile, `export default ${JSON.stringify({ ...config, services: { redis: true } })};\n`);
+    writeFileSync(configFile, `export default ${JSON.stringify(config)};\n`);
     const scenarioFile = join(dir, 'scenario.ts');
     writeFileSync(
       scenarioFile,
@@ -137,7 +184,7 @@ export default defineScenario({
   it('on SIGINT mid-fault stops the load, reverts every fault, writes the summary and exits 130', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-chaos-sigint-'));
     const configFile = join(dir, 'faultline.config.ts');
-    writeFileSync(configFile, `export default ${JSON.stringify({ ...config, services: { redis: true } })};\n`);
+    writeFileSync(configFile, `export default ${JSON.stringify(config)};\n`);
     const scenarioFile = join(dir, 'scenario.ts');
     writeFileSync(
       scenarioFile,
