@@ -223,10 +223,11 @@ async function bringUp(config: ResolvedConfig, log: (line: string) => void, sign
     if (promise) return promise;
     const definition = definitions[name]!;
     const options = config.services[name];
-    const record: ServiceRecord = { name, envVar: definition.envVar, dataDir: join(stateDir, 'run', name) };
+    const dependsOn = definition.dependsOn?.(options) ?? [];
+    const record: ServiceRecord = { name, envVar: definition.envVar, dataDir: join(stateDir, 'run', name), ...(dependsOn.length ? { dependsOn } : {}) };
     state.services[name] = record;
     promise = (async () => {
-      await Promise.all((definition.dependsOn?.(options) ?? []).map(startService));
+      await Promise.all(dependsOn.map(startService));
       const unit = await launchAndWait(definition, options, record);
       upstreams[name] = record.directUrl!;
       await createProxies(await toxiproxyReady, runtime, record, unit.upstream, definition, options);

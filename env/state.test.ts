@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EnvironmentLockedError } from './errors.ts';
-import { acquireLock, type EnvironmentState, lockExists, readState, removeState, writeState } from './state.ts';
+import { acquireLock, type EnvironmentState, lockExists, readState, removeState, type ServiceRecord, stopDependentsFirst, writeState } from './state.ts';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -122,3 +122,25 @@ describe('state file', () => {
     expect(readState(dir)).toBeUndefined();
   });
 });
+
+describe('stopDependentsFirst', () => {
+  it('stops each service only after everything that depends on it, and independent ones together', async () => {
+    const record = (name: string, dependsOn?: string[]): ServiceRecord => ({ name, envVar: 'X', dataDir: '/tmp', dependsOn });
+    const services = Object.fromEntries(
+      [record('postgres'), record('redis'), record('anvil'), record('rpc', ['anvil']), record('app', ['postgres', 'redis', 'rpc'])].map((r) => [r.name, r]),
+    );
+    const events: string[] = [];
+    await stopDependentsFirst(services, async (r) => {
+      events.push(`start ${r.name}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      events.push(`done ${r.name}`);
+    });
+    const at = (event: string) => events.indexOf(event);
+    expect(events).toHaveLength(10);
+    for (const dependency of ['postgres', 'redis', 'rpc']) expect(at(`done app`)).toBeLessThan(at(`start ${dependency}`));
+    expect(at('done rpc')).toBeLessThan(at('start anvil'));
+    // postgres and redis wait for the app only, not for each other.
+    expect(at('start redis')).toBeLessThan(at('done postgres'));
+  });
+});
+

@@ -37,6 +37,8 @@ export interface ServiceRecord {
   dataDir: string;
   /** Additional proxies of this service (see ServiceDefinition.endpoints). */
   endpoints?: Array<{ proxy: string; envVar: string; proxyPort: number; url: string; directUrl: string }>;
+  /** The services it was started after; it is stopped before them. */
+  dependsOn?: string[];
 }
 
 /** `.faultline/env.json`: machine-readable description of a running environment. */
@@ -136,6 +138,25 @@ function breakStaleLock(lockFile: string, holder: number): void {
   } finally {
     rmSync(marker, { force: true });
   }
+}
+
+/**
+ * Calls `stop` for every service, each only once every service that depends on it has
+ * stopped: an app stopped after its database would wait on the dead connection until
+ * it is killed. Independent services stop in parallel.
+ */
+export async function stopDependentsFirst(services: Record<string, ServiceRecord>, stop: (record: ServiceRecord) => Promise<void>): Promise<void> {
+  const stopping = new Map<string, Promise<void>>();
+  const stopService = (record: ServiceRecord): Promise<void> => {
+    let promise = stopping.get(record.name);
+    if (!promise) {
+      const dependents = Object.values(services).filter((other) => other.dependsOn?.includes(record.name));
+      promise = Promise.all(dependents.map(stopService)).then(() => stop(record));
+      stopping.set(record.name, promise);
+    }
+    return promise;
+  };
+  await Promise.all(Object.values(services).map(stopService));
 }
 
 export const lockExists = (stateDir: string) => existsSync(join(stateDir, 'env.lock'));

@@ -3,7 +3,7 @@ import { chownSync, closeSync, openSync, readdirSync, readFileSync, readlinkSync
 import { dirname, join } from 'node:path';
 import { claimPort, HOST } from '../ports.ts';
 import type { LaunchSpec } from '../service.ts';
-import type { ProcessRecord } from '../state.ts';
+import { type ProcessRecord, stopDependentsFirst } from '../state.ts';
 import type { Runtime } from './runtime.ts';
 
 /** Set on every launched server: the run directory whose pid file names it (see stopUnrecorded). */
@@ -88,8 +88,9 @@ export const localRuntime: Runtime = {
   },
 
   async teardown(state) {
-    const records = [state.toxiproxy, ...Object.values(state.services)];
-    await Promise.all(records.map((r) => (r.process ? stopRecorded(r.process) : undefined)));
+    // Toxiproxy last: apps reach their dependencies through it while they shut down.
+    await stopDependentsFirst(state.services, async (r) => (r.process ? stopRecorded(r.process) : undefined));
+    if (state.toxiproxy.process) await stopRecorded(state.toxiproxy.process);
     await stopUnrecorded(dirname(state.toxiproxy.dataDir));
   },
 };
