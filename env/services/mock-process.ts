@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import type { Endpoint, ServiceDefinition } from '../service.ts';
+import { bundleMock } from './mock-bundle.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -18,8 +19,9 @@ export interface MockServiceSpec<O> {
 }
 
 /**
- * A simulated third party run as a local Node process (through tsx), probed on its
- * control API's health route. One definition per mock in env/services/.
+ * A simulated third party run as a local Node process (its entry bundled, see
+ * mock-bundle.ts), probed on its control API's health route. One definition per mock in
+ * env/services/.
  */
 export function mockService<O>(spec: MockServiceSpec<O>): ServiceDefinition<O> {
   return {
@@ -34,7 +36,7 @@ export function mockService<O>(spec: MockServiceSpec<O>): ServiceDefinition<O> {
       const launch = { port, seed: ctx.seed, options, upstreams: ctx.upstreams };
       return {
         command: process.execPath,
-        args: ['--import', 'tsx', resolve(REPO_ROOT, spec.entry), JSON.stringify(launch)],
+        args: [await bundleMock(spec.name, spec.entry), JSON.stringify(launch)],
         cwd: REPO_ROOT,
         env: { NODE_ENV: 'production' },
       };
