@@ -143,4 +143,3 @@ describe('stopDependentsFirst', () => {
     expect(at('start redis')).toBeLessThan(at('done postgres'));
   });
 });
-

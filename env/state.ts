@@ -131,7 +131,7 @@ function breakStaleLock(lockFile: string, holder: number): void {
   }
   try {
     // Still the stale holder's lock, not one a faster waiter has taken since we read it?
-    const now = Number(readFileSync(lockFile, { encoding: 'utf8', flag: 'r' }).trim());
+    const now = Number(readFileSync(lockFile, 'utf8').trim());
     if (now === holder) rmSync(lockFile, { force: true });
   } catch {
     /* already gone */

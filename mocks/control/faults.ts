@@ -52,7 +52,7 @@ export interface ControllerOptions {
 /**
  * The fault registry behind a mock's control API: validates and applies faults (whole
  * or not at all), expires them after their ttl, and counts requests and fault hits.
- * All randomness of the mock comes from `random`, seeded, so runs replay.
+ * All randomness of the mock comes from its seeded streams (see stream()), so runs replay.
  */
 export class FaultController {
   private readonly random: Random;
