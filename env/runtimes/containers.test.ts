@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, resolveConfig } from '../config.ts';
 import { ConfigInvalidError } from '../errors.ts';
-import { environmentId, imageFor, sharesOurNetwork } from './containers.ts';
+import { environmentId, imageFor, sharesHostNetwork } from './containers.ts';
 import { chooseRuntime } from './index.ts';
 
 describe('containers runtime settings', () => {
@@ -44,14 +44,10 @@ describe('containers runtime settings', () => {
     expect((await chooseRuntime(resolveConfig({ runtime: 'local' }))).name).toBe('local');
   });
 
-  it('shares the host network with a local engine, and with a dockerd inside this container, but not with Docker Desktop or a sibling engine', () => {
-    const linux = { platform: 'linux' as const, operatingSystem: 'Debian GNU/Linux 12 (bookworm)', engineName: 'ci-box', hostname: 'ci-box' };
-    expect(sharesOurNetwork({ ...linux, runtimeHost: 'localhost' })).toBe(true);
-    // /.dockerenv present, dockerd started in the same container: testcontainers says 172.17.0.1.
-    expect(sharesOurNetwork({ ...linux, runtimeHost: '172.17.0.1' })).toBe(true);
-    // The host's socket mounted into a container: the engine is another machine's.
-    expect(sharesOurNetwork({ ...linux, runtimeHost: '172.17.0.1', hostname: '3f2c9a1b7d4e' })).toBe(false);
-    expect(sharesOurNetwork({ ...linux, operatingSystem: 'Docker Desktop', runtimeHost: 'localhost' })).toBe(false);
-    expect(sharesOurNetwork({ ...linux, platform: 'darwin', runtimeHost: 'localhost' })).toBe(false);
+  it('puts Toxiproxy on the host network on Linux, also when /.dockerenv exists, and on the bridge with Docker Desktop', () => {
+    expect(sharesHostNetwork('linux', 'Debian GNU/Linux 12 (bookworm)')).toBe(true);
+    expect(sharesHostNetwork('linux', 'Docker Desktop')).toBe(false);
+    expect(sharesHostNetwork('darwin', 'Docker Desktop')).toBe(false);
+    expect(sharesHostNetwork('win32', undefined)).toBe(false);
   });
 });

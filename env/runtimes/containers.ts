@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { type ContainerRuntimeClient, GenericContainer, getContainerRuntimeClient, ImageName, type WaitStrategy } from 'testcontainers';
 import type { ResolvedConfig } from '../config.ts';
@@ -243,33 +242,24 @@ function demux(buffer: Buffer): string {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** True when the engine runs containers on this machine's Linux kernel and network (host networking means our loopback), not in Docker Desktop's VM. */
+/**
+ * True when Toxiproxy should share the host's network: the engine runs containers on this
+ * Linux kernel, not in Docker Desktop's VM. testcontainers' own idea of "local" is no
+ * guide: it reports the bridge gateway whenever /.dockerenv exists, also for a dockerd
+ * started inside this very container (a CI sandbox).
+ */
 async function engineOnThisKernel(client: ContainerRuntimeClient): Promise<boolean> {
-  const info = (await client.container.dockerode.info().catch(() => undefined)) as { OperatingSystem?: string; Name?: string } | undefined;
-  if (!info) return false;
-  return sharesOurNetwork({ platform: process.platform, operatingSystem: info.OperatingSystem, engineName: info.Name, hostname: hostname(), runtimeHost: client.info.containerRuntime.host });
+  const info = (await client.container.dockerode.info().catch(() => undefined)) as { OperatingSystem?: string } | undefined;
+  return !!info && sharesHostNetwork(process.platform, info.OperatingSystem);
 }
 
-/** What tells whether the engine's host network is this process's network. */
-export interface EngineFacts {
-  platform: NodeJS.Platform;
-  /** `docker info`'s OperatingSystem, e.g. "Docker Desktop" or "Debian GNU/Linux 12 (bookworm)". */
-  operatingSystem?: string;
-  /** `docker info`'s Name: the hostname of the machine dockerd runs on. */
-  engineName?: string;
-  /** This machine's hostname. */
-  hostname: string;
-  /** Where testcontainers reaches published ports: localhost, or a gateway IP when it thinks it runs in a container. */
-  runtimeHost: string;
-}
-
-export function sharesOurNetwork(facts: EngineFacts): boolean {
-  if (facts.platform !== 'linux' || /docker desktop/i.test(facts.operatingSystem ?? '')) return false;
-  if (['localhost', '127.0.0.1', '::1'].includes(facts.runtimeHost)) return true;
-  // testcontainers answers with the bridge gateway whenever /.dockerenv exists. That is a sibling
-  // engine only if dockerd runs elsewhere; a dockerd started inside this container (a CI sandbox)
-  // shares our network, and its name is our hostname.
-  return facts.engineName !== undefined && facts.engineName === facts.hostname;
+/**
+ * Local processes listen on 127.0.0.1. On Linux, a container on the host's network
+ * reaches them there, and nothing on a bridge does (host.docker.internal is the bridge
+ * gateway, not loopback); on Docker Desktop it is the other way round.
+ */
+export function sharesHostNetwork(platform: NodeJS.Platform, engineOperatingSystem: string | undefined): boolean {
+  return platform === 'linux' && !/docker desktop/i.test(engineOperatingSystem ?? '');
 }
 
 async function createNetwork(client: ContainerRuntimeClient, name: string, id: string): Promise<void> {
