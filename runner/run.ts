@@ -240,6 +240,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     env: environment.env,
     toxiproxyUrl: environment.toxiproxyUrl,
     pids: Object.fromEntries(Object.values(environment.services).map((s) => [s.name, s.pid])),
+    containers: Object.fromEntries(Object.values(environment.services).flatMap((s) => (s.containerId ? [[s.name, s.containerId]] : []))),
     seed: environment.seed,
     config: c.config,
     stateDir: environment.stateDir,

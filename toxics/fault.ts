@@ -11,6 +11,8 @@ export interface FaultContext {
   toxiproxyUrl: string;
   /** Process id of each service (the leader of its process group), from the environment state. */
   pids: Record<string, number>;
+  /** Container id of each service the containers runtime runs. */
+  containers?: Record<string, string>;
   seed: number;
   /** The environment's config: process faults relaunch services with it. */
   config?: ResolvedConfig;
