@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -29,7 +29,7 @@ export async function bundleMock(name: string, entry: string): Promise<string> {
   const file = join(CACHE_DIR, `${name}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   if (!existsSync(file)) {
     mkdirSync(CACHE_DIR, { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
+    const partial = `${file}.${randomUUID()}.tmp`; // unique per writer, also across worker threads
     writeFileSync(partial, code);
     renameSync(partial, file);
   }
