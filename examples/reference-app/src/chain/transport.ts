@@ -24,9 +24,12 @@ function observedFetch(provider: string, observe: RpcObserver): typeof fetch {
 }
 
 /**
- * The RPC transport. With rpc-fallback: both providers in a viem `fallback`, each retried
- * once with exponential backoff (viem waits for Retry-After when a 429 carries one) and a
- * short timeout, so one provider's outage costs a few hundred milliseconds, not the request.
+ * The RPC transport. With rpc-fallback: both providers in a viem `fallback`. When the
+ * primary refuses a call (429, 5xx, connection refused) the secondary gets it at once:
+ * waiting out the primary's Retry-After would cost every call a second while the
+ * secondary is healthy. The secondary, now carrying everything, is retried with backoff
+ * when its own limits push back (viem honours Retry-After). A short timeout bounds a
+ * provider that hangs.
  * Without it: one provider with viem's defaults, which is what most apps ship.
  */
 export function rpcTransport(options: { primary: string; secondary?: string; fallback: boolean; observe: RpcObserver }): Transport {
@@ -34,6 +37,5 @@ export function rpcTransport(options: { primary: string; secondary?: string; fal
   const one = (url: string, retry: { retryCount?: number; retryDelay?: number; timeout?: number } = {}) =>
     http(url, { fetchFn: observedFetch(providerName(url), observe), ...retry });
   if (!options.fallback || !secondary) return one(primary);
-  const tuned = { retryCount: 1, retryDelay: 150, timeout: 3_000 };
-  return fallback([one(primary, tuned), one(secondary, tuned)], { retryCount: 1, retryDelay: 150 });
+  return fallback([one(primary, { retryCount: 0, timeout: 3_000 }), one(secondary, { retryCount: 3, retryDelay: 150, timeout: 3_000 })], { retryCount: 1, retryDelay: 150 });
 }
