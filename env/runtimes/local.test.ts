@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,6 +20,15 @@ function unrecordedState(stateDir: string): EnvironmentState {
   };
 }
 
+/** Waits until `pid` runs `command`: right after spawn it is still a copy of this process, with our cwd and environment. */
+async function running(pid: number, command: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(`${command}\0`)) {
+    if (Date.now() > deadline) throw new Error(`pid ${pid} did not exec ${command} within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('local runtime teardown of servers it never recorded', () => {
   const pids: number[] = [];
   const dirs: string[] = [];
@@ -39,7 +48,7 @@ describe('local runtime teardown of servers it never recorded', () => {
     const dir = stateDir();
     const server = launch({ command: 'sleep', args: ['30'], cwd: tmpdir() }, join(dir, 'mock.log'), join(dir, 'run', 'mock.pid'));
     pids.push(server.pid);
-    expect(isAlive(server.pid)).toBe(true);
+    await running(server.pid, 'sleep');
     await localRuntime.teardown(unrecordedState(dir));
     expect(isAlive(server.pid)).toBe(false);
   });
@@ -50,6 +59,7 @@ describe('local runtime teardown of servers it never recorded', () => {
     // Launched for another environment's run dir, then named by this one's pid file (a reused pid).
     const stranger = launch({ command: 'sleep', args: ['30'], cwd: tmpdir() }, join(other, 'x.log'), join(other, 'run', 'x.pid'));
     pids.push(stranger.pid);
+    await running(stranger.pid, 'sleep');
     writeFileSync(join(dir, 'run', 'mock.pid'), String(stranger.pid));
     await localRuntime.teardown(unrecordedState(dir));
     expect(isAlive(stranger.pid)).toBe(true);
