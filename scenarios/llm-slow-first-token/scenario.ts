@@ -15,7 +15,7 @@ export default defineScenario({
     { name: 'baseline', duration: '4s' },
     { name: 'slow', duration: '8s' },
     { name: 'overloaded', duration: '4s' },
-    // The app's breaker stays open 10 s after the last failure, then lets a trial through.
+    // The app's breaker stays open 3 s after the last failure, then lets a trial through.
     { name: 'recovery', duration: '14s' },
   ],
   faults: [
@@ -30,6 +30,6 @@ export default defineScenario({
       'http_req_duration{phase:slow}': ['p(95)<6500'],
       'http_req_duration{phase:overloaded}': ['p(95)<2000'],
     },
-    recovery: { bound: '12s' },
+    recovery: { bound: '8s' },
   },
 });

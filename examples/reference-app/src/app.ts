@@ -86,7 +86,8 @@ export async function startApp(config: AppConfig): Promise<App> {
       io,
       emitQueue,
       buckets: new TokenBuckets(3, 5),
-      llmBreaker: new CircuitBreaker(5, 10_000),
+      // Opens after 5 failures in a row; a trial call goes through 3 s later, so users wait at most that long once the LLM is back.
+      llmBreaker: new CircuitBreaker(5, 3_000),
       log: fastify.log,
     };
     worker = new Worker<EmitJob>('emit', (job) => emitMessage(ctx, job.data), { connection: workerConnection, concurrency: 8 });
