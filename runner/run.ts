@@ -6,7 +6,7 @@ import { FaultlineError } from '../env/errors.ts';
 import { services } from '../env/services/index.ts';
 import { readState } from '../env/state.ts';
 import { Toolbox } from '../env/tools/toolbox.ts';
-import type { FaultContext } from '../toxics/index.ts';
+import { faultContextOf } from '../toxics/index.ts';
 import { type K6SummaryExport, phaseMetrics, phaseOf, recoveryTimes, thresholdResults, timeSeries } from './analysis.ts';
 import { formatMs } from './duration.ts';
 import { InterruptedError, LoadGeneratorError, ServiceMissingError } from './errors.ts';
@@ -236,15 +236,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     serviceOptions: c.config.services,
   };
   const thresholds = buildThresholds(scenario, profile);
-  const faultContext: FaultContext = {
-    env: environment.env,
-    toxiproxyUrl: environment.toxiproxyUrl,
-    pids: Object.fromEntries(Object.values(environment.services).map((s) => [s.name, s.pid])),
-    containers: Object.fromEntries(Object.values(environment.services).flatMap((s) => (s.containerId ? [[s.name, s.containerId]] : []))),
-    seed: environment.seed,
-    config: c.config,
-    stateDir: environment.stateDir,
-  };
+  const faultContext = faultContextOf(environment, c.config);
 
   say(`scenario ${scenario.name} · profile ${c.profileName} · load → ${c.target} · ${formatMs(scenario.durationMs)} · ${scenario.faults.length} fault(s)`);
   const beforeEnv = (await scenario.before?.(invariantContext)) ?? {};

@@ -9,6 +9,7 @@ import { getContainerRuntimeClient, ImageName } from 'testcontainers';
 import { createPublicClient, http } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { faultContextOf } from '../toxics/fault.ts';
 import { pause } from '../toxics/pause.ts';
 import type { FaultlineConfig } from '../env/config.ts';
 import { type Environment, startEnvironment, stopEnvironment } from '../env/environment.ts';
@@ -205,16 +206,9 @@ describe.each(runtimes)('an environment on the $title', ({ runtime, skip }) => {
   });
 
   it.skipIf(skip)('freezes redis with the pause fault (commands wait, none fails) and thaws it on revert', async () => {
-    const ctx = {
-      env: env.env,
-      toxiproxyUrl: env.toxiproxyUrl,
-      pids: Object.fromEntries(Object.values(env.services).map((s) => [s.name, s.pid])),
-      containers: Object.fromEntries(Object.values(env.services).flatMap((s) => (s.containerId ? [[s.name, s.containerId]] : []))),
-      seed: env.seed,
-    };
     const redis = new Redis(env.services.redis!.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
     await redis.connect();
-    const applied = await pause.apply(ctx, 'redis', {}, {});
+    const applied = await pause.apply(faultContextOf(env), 'redis', {}, {});
     try {
       expect(applied.detail).toMatch(runtime === 'containers' ? /^container [0-9a-f]{12} paused$/ : /^pid \d+ stopped$/);
       const frozen = redis.ping();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonRpc } from '../env/services/anvil.ts';
 import { redisCommand } from '../env/services/redis.ts';
 import type { Environment } from '../env/environment.ts';
-import { presets, type FaultContext } from '../toxics/index.ts';
+import { faultContextOf, presets, type FaultContext } from '../toxics/index.ts';
 import { resolveConfig } from '../env/config.ts';
 import { startEnvironment } from '../env/environment.ts';
 import { testConfig } from './support/environment.ts';
@@ -22,14 +22,7 @@ describe('fault presets (http, chain, process)', () => {
   beforeAll(async () => {
     const config = resolveConfig(testConfig({ services: { redis: true, anvil: true, rpc: true } }));
     environment = await startEnvironment(config);
-    ctx = {
-      config,
-      env: environment.env,
-      toxiproxyUrl: environment.toxiproxyUrl,
-      pids: Object.fromEntries(Object.values(environment.services).map((s) => [s.name, s.pid])),
-      seed: environment.seed,
-      stateDir: environment.stateDir,
-    };
+    ctx = faultContextOf(environment, config);
   });
   afterAll(() => environment?.stop());
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ResolvedConfig } from '../env/config.ts';
+import type { Environment } from '../env/environment.ts';
 
 /** The four layers of the fault model (see DESIGN.md "The fault model"). */
 export type FaultLayer = 'network' | 'http' | 'chain' | 'process';
@@ -18,6 +19,20 @@ export interface FaultContext {
   config?: ResolvedConfig;
   /** The environment's state directory (env.json): process faults update pids there. */
   stateDir?: string;
+}
+
+/** What faults need from a started environment: its variables, Toxiproxy, and each service's pid or container. */
+export function faultContextOf(environment: Environment, config?: ResolvedConfig): FaultContext {
+  const services = Object.values(environment.services);
+  return {
+    env: environment.env,
+    toxiproxyUrl: environment.toxiproxyUrl,
+    pids: Object.fromEntries(services.map((s) => [s.name, s.pid])),
+    containers: Object.fromEntries(services.flatMap((s) => (s.containerId ? [[s.name, s.containerId]] : []))),
+    seed: environment.seed,
+    config,
+    stateDir: environment.stateDir,
+  };
 }
 
 /** An applied fault; `revert()` undoes exactly what `apply()` did and is safe to call twice. */
