@@ -30,8 +30,8 @@ export const pause = definePreset({
   },
 });
 
-/** The Docker container, through the engine testcontainers finds (loaded only when a container is paused). */
+/** The Docker container, through the containers runtime's connection (loaded only when a container is paused). */
 async function dockerContainer(id: string) {
-  const { getContainerRuntimeClient } = await import('testcontainers');
-  return (await getContainerRuntimeClient()).container.dockerode.getContainer(id);
+  const { connect } = await import('../env/runtimes/containers.ts');
+  return (await connect()).container.dockerode.getContainer(id);
 }

@@ -301,7 +301,8 @@ async function askRyuk(client: ContainerRuntimeClient, id: string): Promise<void
   });
 }
 
-async function connect(timeoutMs = 15_000): Promise<ContainerRuntimeClient> {
+/** The Docker engine testcontainers finds, or DockerUnavailableError when none answers within `timeoutMs`. */
+export async function connect(timeoutMs = 15_000): Promise<ContainerRuntimeClient> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DockerUnavailableError(`no answer within ${timeoutMs} ms`)), timeoutMs);
