@@ -57,6 +57,8 @@ export interface ControllerOptions {
 export class FaultController {
   private readonly random: Random;
   private readonly streams = new Map<string, Random>();
+  /** One handle per label, kept across reset(): it draws from whatever `streams` holds now. */
+  private readonly handles = new Map<string, Random>();
   private readonly definitions: Map<string, FaultDefinition>;
   private faults: ActiveFault[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -168,12 +170,17 @@ export class FaultController {
    * and rewound by reset(), so a reset mock replays a run draw for draw.
    */
   stream(label: string): Random {
-    const current = () => {
-      let stream = this.streams.get(label);
-      if (!stream) this.streams.set(label, (stream = this.random.fork(label)));
-      return stream;
-    };
-    return { next: () => current().next(), int: (max) => current().int(max), chance: (p) => current().chance(p), normal: () => current().normal(), fork: (l) => current().fork(l) };
+    let handle = this.handles.get(label);
+    if (!handle) {
+      const current = () => {
+        let stream = this.streams.get(label);
+        if (!stream) this.streams.set(label, (stream = this.random.fork(label)));
+        return stream;
+      };
+      handle = { next: () => current().next(), int: (max) => current().int(max), chance: (p) => current().chance(p), normal: () => current().normal(), fork: (l) => current().fork(l) };
+      this.handles.set(label, handle);
+    }
+    return handle;
   }
 
   /** Clears faults and stats, and rewinds the random streams. */
