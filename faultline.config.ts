@@ -1,7 +1,9 @@
 import { defineConfig } from './env/index.ts';
+import { referenceApp } from './examples/reference-app/service.ts';
 
 // Faultline's own environment: every dependency, the simulated third parties and the
-// reference app as the system under test. See README "Config".
+// reference app as the system under test, declared as any team declares its app.
+// See README "Config".
 export default defineConfig({
   services: {
     postgres: { database: 'app', user: 'app', password: 'app' },
@@ -10,6 +12,6 @@ export default defineConfig({
     rpc: true, // provider gateway in front of anvil: RPC_URL (infura), RPC_FALLBACK_URL (alchemy), RPC_PUBLIC_URL
     farcaster: true, // hub + Neynar-style API: FARCASTER_HUB_URL
     llm: true, // OpenAI-compatible: LLM_URL
-    app: { uses: ['rpc', 'llm', 'farcaster'], mitigations: 'all' }, // the reference app: APP_URL
+    app: referenceApp({ uses: ['rpc', 'llm', 'farcaster'] }), // the reference app: APP_URL
   },
 });

@@ -13,7 +13,7 @@ import pg from 'pg';
 import type { FaultlineConfig } from '../env/config.ts';
 import { startEnvironment, stopEnvironment } from '../env/environment.ts';
 import { freePort } from '../env/ports.ts';
-import { isAlive } from '../env/runtimes/local.ts';
+import { isAlive } from '../lib/processes.ts';
 import { Toolbox } from '../env/tools/toolbox.ts';
 import { table } from '../scripts/table.ts';
 

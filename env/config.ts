@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { ConfigInvalidError } from './errors.ts';
+import { ConfigInvalidError } from '../lib/errors.ts';
+import { formatIssue, portSchema } from '../lib/schema.ts';
+import { commandOptionsSchema, commandService, isCommandEntry } from './command.ts';
+import type { ServiceDefinition } from './service.ts';
 import { services as knownServices } from './services/index.ts';
 
 /** The shape of faultline.config.ts, as a user writes it. */
@@ -25,7 +28,8 @@ export interface FaultlineConfig {
   toxiproxy?: { port?: number };
   /**
    * Services to start, by name, with their options; `false` or absent leaves one out.
-   * Omit the whole field for the default set.
+   * Omit the whole field for the default set. An entry with a `command` is your own
+   * app, under any name (see env/command.ts).
    */
   services?: Record<string, Record<string, unknown> | boolean>;
 }
@@ -41,13 +45,15 @@ export interface ResolvedConfig {
   runtime: RuntimeSetting;
   containers: { images: Record<string, string> };
   toxiproxy: { port?: number };
-  /** Enabled services only, with parsed options, in start order of the config. */
+  /** Enabled services only, with parsed options, in the config's order. */
   services: Record<string, any>;
+  /** The definition of each enabled service: a built-in one, or your app's. */
+  definitions: Record<string, ServiceDefinition>;
 }
 
 /**
  * Typed helper for faultline.config.ts.
- * @example export default defineConfig({ services: { postgres: {}, redis: true, anvil: { blockTime: 1 } } })
+ * @example export default defineConfig({ services: { postgres: {}, redis: true, shop: { command: 'node server.js', health: '/health' } } })
  */
 export function defineConfig(config: FaultlineConfig): FaultlineConfig {
   return config;
@@ -59,7 +65,6 @@ export const RUNTIME_SETTINGS: RuntimeSetting[] = ['local', 'containers', 'auto'
 export const DEFAULT_SERVICES = ['postgres', 'redis', 'anvil', 'rpc', 'farcaster', 'llm'];
 export const CONFIG_FILE = 'faultline.config.ts';
 
-const portSchema = z.number().int().min(0).max(65535);
 const topLevel = z.strictObject({
   seed: z.number().int().min(0).optional(),
   home: z.string().min(1).default('.faultline'),
@@ -70,6 +75,9 @@ const topLevel = z.strictObject({
   toxiproxy: z.strictObject({ port: portSchema.optional() }).default({}),
   services: z.record(z.string(), z.union([z.boolean(), z.record(z.string(), z.unknown())])).optional(),
 });
+
+/** Known service names, defaults first, for messages. */
+const knownNames = () => [...new Set([...DEFAULT_SERVICES, ...Object.keys(knownServices)])].join(', ');
 
 /**
  * Validates a config and fills in defaults. `file` names the source in error messages;
@@ -82,25 +90,27 @@ export function resolveConfig(input: unknown, file = '(inline config)', rootDir 
 
   const problems: string[] = [];
   const services: Record<string, unknown> = {};
+  const definitions: Record<string, ServiceDefinition> = {};
   const entries = requested ? Object.entries(requested) : DEFAULT_SERVICES.map((name) => [name, true] as const);
   for (const [name, value] of entries) {
-    const definition = knownServices[name];
-    if (!definition) {
-      problems.push(`services.${name}: unknown service "${name}"; known services are: ${Object.keys(knownServices).join(', ')}`);
+    if (value === false) continue;
+    const builtin = knownServices[name];
+    if (!builtin && !isCommandEntry(value)) {
+      problems.push(`services.${name}: unknown service "${name}"; known services are: ${knownNames()} (or declare your own app with a \`command\`)`);
       continue;
     }
-    if (value === false) continue;
-    const parsed = definition.options.safeParse(value === true ? {} : value);
-    if (parsed.success) services[name] = parsed.data;
-    else problems.push(...parsed.error.issues.map((i) => formatIssue(i, ['services', name])));
-  }
-  for (const [name, options] of Object.entries(services)) {
-    for (const dependency of knownServices[name]!.dependsOn?.(options) ?? []) {
-      if (!(dependency in services)) problems.push(`services.${name}: needs service "${dependency}", which is not enabled`);
+    const schema = builtin ? builtin.options : commandOptionsSchema;
+    const parsed = schema.safeParse(value === true ? {} : value);
+    if (!parsed.success) {
+      problems.push(...parsed.error.issues.map((i) => formatIssue(i, ['services', name])));
+      continue;
     }
+    services[name] = parsed.data;
+    definitions[name] = builtin ?? commandService(name, parsed.data as never);
   }
+  problems.push(...dependencyProblems(services, definitions));
   for (const name of Object.keys(rest.containers.images)) {
-    if (name !== 'toxiproxy' && !knownServices[name]) problems.push(`containers.images.${name}: unknown service "${name}"; known are: toxiproxy, ${Object.keys(knownServices).join(', ')}`);
+    if (name !== 'toxiproxy' && !knownServices[name]) problems.push(`containers.images.${name}: unknown service "${name}"; known are: toxiproxy, ${knownNames()}`);
   }
   if (problems.length > 0) throw new ConfigInvalidError(file, problems);
 
@@ -116,7 +126,43 @@ export function resolveConfig(input: unknown, file = '(inline config)', rootDir 
     containers: rest.containers,
     toxiproxy: rest.toxiproxy,
     services,
+    definitions,
   };
+}
+
+/** Every `dependsOn` names an enabled service, and no service depends on itself through others. */
+function dependencyProblems(services: Record<string, unknown>, definitions: Record<string, ServiceDefinition>): string[] {
+  const problems: string[] = [];
+  const dependsOn = (name: string) => definitions[name]!.dependsOn?.(services[name]) ?? [];
+  for (const name of Object.keys(services)) {
+    for (const dependency of dependsOn(name)) {
+      if (!(dependency in services)) {
+        const known = knownServices[dependency] || dependency === name ? '' : ` (no such service; enabled are: ${Object.keys(services).join(', ')})`;
+        problems.push(`services.${name}${definitions[name]!.app ? '.dependsOn' : ''}: needs service "${dependency}", which is not enabled${known}`);
+      }
+    }
+  }
+  // A cycle would make the start wait forever: find one by depth-first search.
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, path: string[]): string[] | undefined => {
+    if (state.get(name) === 'done' || !(name in services)) return undefined;
+    if (state.get(name) === 'visiting') return [...path.slice(path.indexOf(name)), name];
+    state.set(name, 'visiting');
+    for (const dependency of dependsOn(name)) {
+      const cycle = visit(dependency, [...path, name]);
+      if (cycle) return cycle;
+    }
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const name of Object.keys(services)) {
+    const cycle = visit(name, []);
+    if (cycle) {
+      problems.push(`services.${cycle[0]}.dependsOn: a cycle (${cycle.join(' → ')}); nothing in it could start first`);
+      break;
+    }
+  }
+  return problems;
 }
 
 /**
@@ -141,12 +187,4 @@ function withRuntimeOverride(config: ResolvedConfig): ResolvedConfig {
     throw new ConfigInvalidError('FAULTLINE_RUNTIME (or --runtime)', [`runtime: expected one of ${RUNTIME_SETTINGS.join(', ')}, got "${override}"`]);
   }
   return { ...config, runtime: override as RuntimeSetting };
-}
-
-function formatIssue(issue: z.core.$ZodIssue, prefix: PropertyKey[]): string {
-  const path = [...prefix, ...issue.path].map(String).join('.') || '(root)';
-  if (issue.code === 'unrecognized_keys') {
-    return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  }
-  return `${path}: ${issue.message}`;
 }

@@ -1,17 +1,15 @@
-import { createHash, randomInt } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync } from 'node:fs';
 import type { Toxiproxy } from 'toxiproxy-node-client';
+import { pollUntil } from '../lib/poll.ts';
 import { type FaultlineConfig, type ResolvedConfig, resolveConfig } from './config.ts';
-import { FaultlineError, HealthCheckTimeoutError, ServiceCrashedError } from './errors.ts';
-import { HOST } from './ports.ts';
-import { chooseRuntime, runtimeNamed } from './runtimes/index.ts';
-import { sleep } from './runtimes/local.ts';
-import type { Runtime, StartedUnit } from './runtimes/runtime.ts';
-import type { ServiceContext, ServiceDefinition } from './service.ts';
-import { services as definitions } from './services/index.ts';
-import { acquireLock, type EnvironmentState, readState, removeState, type ServiceRecord, writeState } from './state.ts';
-import { Toolbox } from './tools/toolbox.ts';
+import { bringUp, configHash, teardown } from './bring-up.ts';
+import { dotenvVars } from './dotenv.ts';
+import { FaultlineError } from './errors.ts';
+import { ServiceLifecycle } from './lifecycle.ts';
+import { runtimeNamed } from './runtimes/index.ts';
+import type { ServiceDefinition } from './service.ts';
+import { services as knownServices } from './services/index.ts';
+import { acquireLock, type EnvironmentState, readState, type ServiceRecord } from './state.ts';
 import { toxiproxyClient, toxiproxyServer } from './toxiproxy.ts';
 
 /** A service of a running environment. `url` goes through Toxiproxy; `directUrl` does not. */
@@ -26,6 +24,8 @@ export interface StartedService {
   pid: number;
   /** The container's id under the containers runtime. */
   containerId?: string;
+  /** An app's mitigations as it was started (its `mitigations.value`). */
+  mitigations?: string;
 }
 
 /** A running environment. Dispose it (`await using env = ...`) or call `stop()`. */
@@ -40,6 +40,19 @@ export interface Environment extends AsyncDisposable {
   toxiproxyUrl: string;
   /** A toxiproxy-node-client; each service's proxy is named after the service. */
   toxiproxy: Toxiproxy;
+  /** The config it was started with (or attached with). */
+  config: ResolvedConfig;
+  /** Stops one service: `kill` for a crash (SIGKILL), else a clean stop. `startService` brings it back. */
+  stopService(name: string, options?: { kill?: boolean }): Promise<void>;
+  /** Starts a stopped service again: same command, port and data; resolves when it answers its probe. */
+  startService(name: string): Promise<void>;
+  /** Stops a service cleanly and starts it again; resolves when it answers its probe. */
+  restart(name: string): Promise<void>;
+  /** Freezes a service (SIGSTOP, or docker pause): connections stay open, nothing answers. */
+  pause(name: string): Promise<void>;
+  resume(name: string): Promise<void>;
+  /** Probes a service until it answers (e.g. after it crashed on its own and was restarted by something else). */
+  waitUntilReady(name: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -66,7 +79,7 @@ export async function startEnvironment(config: FaultlineConfig | ResolvedConfig 
       if (existing.status === 'up' && (await allAlive(existing, resolved))) {
         if (existing.configHash !== configHash(resolved)) {
           throw new FaultlineError(
-            `An environment with a different config is already up in ${resolved.stateDir}. Run \`npm run env:down\` first, then env:up again.`,
+            `An environment with a different config is already up in ${resolved.stateDir}. Stop it first (\`npx faultline env down\`), then start again.`,
           );
         }
         log(`environment already up (started ${existing.startedAt}); reusing it`);
@@ -115,8 +128,9 @@ export async function environmentStatus(config: FaultlineConfig | ResolvedConfig
   const state = readState(resolved.stateDir);
   if (!state) return { services: [] };
   const runtime = await runtimeNamed(state.runtime, resolved);
-  const probe = async (definition: ServiceDefinition, options: unknown, url?: string) => {
+  const probe = async (definition: ServiceDefinition | undefined, options: unknown, url?: string) => {
     if (!url) return 'not started';
+    if (!definition) return 'not in the config any more';
     try {
       await definition.probe(url, options);
       return undefined;
@@ -126,14 +140,13 @@ export async function environmentStatus(config: FaultlineConfig | ResolvedConfig
   };
   const rows = await Promise.all(
     [['toxiproxy', state.toxiproxy] as const, ...Object.entries(state.services)].map(async ([name, record]) => {
-      const definition = name === 'toxiproxy' ? toxiproxyServer : definitions[name]!;
-      const options = resolved.services[name] ?? definition.options.parse({});
-      const alive = await runtime.isAlive(record);
+      const definition = name === 'toxiproxy' ? toxiproxyServer : definitionOf(resolved, name);
+      const options = name === 'toxiproxy' ? resolved.toxiproxy : (resolved.services[name] ?? definition?.options.parse({}));
       return {
         name,
         pid: record.process?.pid,
         containerId: record.container?.id,
-        alive,
+        alive: await runtime.isAlive(record),
         directError: await probe(definition, options, record.directUrl),
         proxyError: name === 'toxiproxy' ? undefined : await probe(definition, options, record.url),
         url: record.url,
@@ -145,8 +158,10 @@ export async function environmentStatus(config: FaultlineConfig | ResolvedConfig
   return { state, services: rows };
 }
 
-function isResolved(config: FaultlineConfig | ResolvedConfig): config is ResolvedConfig {
-  return 'rootDir' in config && 'file' in config;
+const definitionOf = (config: ResolvedConfig, name: string): ServiceDefinition | undefined => config.definitions[name] ?? knownServices[name];
+
+export function isResolved(config: FaultlineConfig | ResolvedConfig): config is ResolvedConfig {
+  return 'rootDir' in config && 'file' in config && 'definitions' in config;
 }
 
 function prepareStateDir(stateDir: string): void {
@@ -155,242 +170,37 @@ function prepareStateDir(stateDir: string): void {
   if (process.getuid?.() === 0) chmodSync(stateDir, 0o755);
 }
 
-function configHash(config: ResolvedConfig): string {
-  const { services, toxiproxy, seed, runtime, containers } = config;
-  return createHash('sha256').update(JSON.stringify({ services, toxiproxy, seed, runtime, containers })).digest('hex').slice(0, 16);
-}
-
 async function allAlive(state: EnvironmentState, config: ResolvedConfig): Promise<boolean> {
   const runtime = await runtimeNamed(state.runtime, config);
-  const alive = await Promise.all([state.toxiproxy, ...Object.values(state.services)].map((r) => runtime.isAlive(r)));
+  // A service a lifecycle call stopped on purpose is not a dead environment.
+  const records = [state.toxiproxy, ...Object.values(state.services).filter((r) => !r.stopped)];
+  const alive = await Promise.all(records.map((r) => runtime.isAlive(r)));
   return alive.every(Boolean);
 }
 
-/** Starts toxiproxy and every service in parallel (respecting dependsOn), then creates one proxy per service. */
-async function bringUp(config: ResolvedConfig, log: (line: string) => void, signal?: AbortSignal): Promise<EnvironmentState> {
-  const { stateDir, home } = config;
-  rmSync(join(stateDir, 'logs'), { recursive: true, force: true });
-  mkdirSync(join(stateDir, 'logs'), { recursive: true });
-  const seed = config.seed ?? randomInt(2 ** 31);
-  const runtime = await chooseRuntime(config);
-  const state: EnvironmentState = {
-    version: 1,
-    status: 'starting',
-    ownerPid: process.pid,
-    startedAt: new Date().toISOString(),
-    seed,
-    configHash: configHash(config),
-    runtime: runtime.name,
-    ...runtime.describe?.(),
-    toxiproxy: { name: 'toxiproxy', envVar: toxiproxyServer.envVar, dataDir: join(stateDir, 'run', 'toxiproxy') },
-    services: {},
+function startedService(r: ServiceRecord): StartedService {
+  return {
+    name: r.name,
+    version: r.version!,
+    url: r.url!,
+    directUrl: r.directUrl!,
+    port: r.port!,
+    proxyPort: r.proxyPort!,
+    pid: r.process?.pid ?? 0,
+    containerId: r.container?.id,
+    ...(r.mitigations !== undefined ? { mitigations: r.mitigations } : {}),
   };
-  // Written before anything starts and after every launch, so env:down can always clean up after a killed env:up.
-  const save = () => writeState(stateDir, state);
-  save();
-
-  const tools = new Toolbox(join(home, 'bin'));
-  const upstreams: Record<string, string> = {};
-  const contextFor = (record: ServiceRecord): ServiceContext => ({
-    dataDir: record.dataDir,
-    cacheDir: join(home, 'cache'),
-    seed,
-    tools,
-    upstreams,
-    // Only services whose proxies exist; computed at launch, when dependsOn ones are up.
-    env: Object.fromEntries(
-      Object.entries(dotenvVars({ ...state, services: Object.fromEntries(Object.entries(state.services).filter(([, r]) => r.url)) })).filter(([, v]) => v !== undefined),
-    ),
-    rootDir: config.rootDir,
-  });
-  const launchAndWait = async (definition: ServiceDefinition, options: any, record: ServiceRecord, proxies?: string[]) => {
-    const started = Date.now();
-    const unit = await launchUntilReady(runtime, definition, options, record, contextFor(record), stateDir, save, signal, proxies);
-    await definition.afterReady?.(contextFor(record), options, record.directUrl!);
-    log(`${record.name} ready in ${Date.now() - started} ms`);
-    return unit;
-  };
-
-  // Every proxy the environment will create, known up front: a containerised Toxiproxy can only listen on ports published at its start.
-  const proxies = Object.entries(config.services).flatMap(([name, options]) => [name, ...(definitions[name]!.endpoints?.(options) ?? []).map((e) => e.proxy)]);
-  const toxiproxyReady = launchAndWait(toxiproxyServer, config.toxiproxy, state.toxiproxy, proxies).then(() => {
-    state.toxiproxy.apiUrl = state.toxiproxy.directUrl;
-    return toxiproxyClient(state.toxiproxy.directUrl!);
-  });
-  const starting = new Map<string, Promise<void>>();
-  const startService = (name: string): Promise<void> => {
-    let promise = starting.get(name);
-    if (promise) return promise;
-    const definition = definitions[name]!;
-    const options = config.services[name];
-    const dependsOn = definition.dependsOn?.(options) ?? [];
-    const record: ServiceRecord = { name, envVar: definition.envVar, dataDir: join(stateDir, 'run', name), ...(dependsOn.length ? { dependsOn } : {}) };
-    state.services[name] = record;
-    promise = (async () => {
-      await Promise.all(dependsOn.map(startService));
-      const unit = await launchAndWait(definition, options, record);
-      upstreams[name] = record.directUrl!;
-      await createProxies(await toxiproxyReady, runtime, record, unit.upstream, definition, options);
-      save();
-    })();
-    starting.set(name, promise);
-    return promise;
-  };
-
-  // allSettled, not all: nothing may still be launching when a failure tears everything down.
-  const results = await Promise.allSettled([toxiproxyReady, ...Object.keys(config.services).map(startService)]);
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) {
-    await teardown(state, config);
-    throw failure.reason;
-  }
-  state.status = 'up';
-  save();
-  writeDotenv(config.dotenvFile, dotenvVars(state));
-  return state;
-}
-
-/** Starts a service on the runtime and waits for its probe. Retries on a fresh port if a free port was taken in between. */
-async function launchUntilReady(
-  runtime: Runtime,
-  definition: ServiceDefinition,
-  options: any,
-  record: ServiceRecord,
-  ctx: ServiceContext,
-  stateDir: string,
-  save: () => void,
-  signal?: AbortSignal,
-  proxies?: string[],
-): Promise<StartedUnit> {
-  const logFile = join(stateDir, 'logs', `${record.name}.log`);
-  for (let attempt = 1; ; attempt++) {
-    rmSync(record.dataDir, { recursive: true, force: true });
-    mkdirSync(record.dataDir, { recursive: true });
-    const unit = await runtime.start({ definition, options, ctx, logFile, proxies, signal });
-    Object.assign(record, unit.record);
-    record.port = unit.port;
-    record.directUrl = definition.url(options, HOST, unit.port);
-    save();
-    try {
-      record.version = await waitUntilReady(definition, options, record, unit, logFile, signal);
-      return unit;
-    } catch (error) {
-      const portRace = error instanceof ServiceCrashedError && !options.port && /in use|EADDRINUSE/i.test(error.logTail);
-      if (!portRace || attempt >= 3) throw error;
-    }
-  }
-}
-
-async function waitUntilReady(
-  definition: ServiceDefinition,
-  options: unknown,
-  record: ServiceRecord,
-  unit: StartedUnit,
-  logFile: string,
-  signal?: AbortSignal,
-): Promise<string> {
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  void unit.exited.then((e) => (exit = e));
-  const timeoutMs = unit.readyTimeoutMs;
-  const deadline = Date.now() + timeoutMs;
-  let lastError = 'not probed yet';
-  for (;;) {
-    signal?.throwIfAborted();
-    if (exit) throw new ServiceCrashedError(record.name, exit.code, exit.signal, logTail(logFile), logFile);
-    try {
-      return await definition.probe(record.directUrl!, options);
-    } catch (error) {
-      lastError = (error as Error).message;
-    }
-    if (Date.now() > deadline) {
-      await unit.kill();
-      throw new HealthCheckTimeoutError(record.name, timeoutMs, lastError, logTail(logFile), logFile);
-    }
-    await sleep(15);
-  }
-}
-
-/** The service's own proxy (named after it), plus one per extra endpoint. */
-async function createProxies(toxiproxy: Toxiproxy, runtime: Runtime, record: ServiceRecord, upstream: string, definition: ServiceDefinition, options: any): Promise<void> {
-  record.proxyPort = await createProxy(toxiproxy, runtime, record.name, upstream);
-  record.url = definition.url(options, HOST, record.proxyPort);
-  const endpoints = definition.endpoints?.(options) ?? [];
-  record.endpoints = await Promise.all(
-    endpoints.map(async ({ proxy, envVar, path = '' }) => {
-      const proxyPort = await createProxy(toxiproxy, runtime, proxy, upstream);
-      return { proxy, envVar, proxyPort, url: definition.url(options, HOST, proxyPort) + path, directUrl: record.directUrl! + path };
-    }),
-  );
-}
-
-async function createProxy(toxiproxy: Toxiproxy, runtime: Runtime, name: string, upstream: string): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    const { listen, port } = await runtime.proxyAddress(name);
-    try {
-      await toxiproxy.createProxy({ name, listen, upstream, enabled: true });
-      return port;
-    } catch (error) {
-      // Most likely the free port was taken between claim and listen: try another.
-      if (attempt >= 3) throw new FaultlineError(`Could not create the Toxiproxy proxy ${name}: ${(error as Error).message}`, { cause: error });
-    }
-  }
-}
-
-/** Stops every recorded process or container, removes service data, the state file and the dotenv file. */
-async function teardown(state: EnvironmentState, config: ResolvedConfig): Promise<void> {
-  await (await runtimeNamed(state.runtime, config)).teardown(state);
-  rmSync(join(config.stateDir, 'run'), { recursive: true, force: true });
-  removeState(config.stateDir);
-  if (existsSync(config.dotenvFile) && readFileSync(config.dotenvFile, 'utf8').startsWith(DOTENV_HEADER)) rmSync(config.dotenvFile);
-}
-
-function logTail(logFile: string, lines = 20): string {
-  try {
-    return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-const DOTENV_HEADER = '# Written by faultline env:up.';
-
-function dotenvVars(state: EnvironmentState): Record<string, string> {
-  const vars: Record<string, string> = {
-    FAULTLINE_SEED: String(state.seed),
-    TOXIPROXY_URL: state.toxiproxy.directUrl!,
-  };
-  for (const record of Object.values(state.services)) {
-    vars[record.envVar] = record.url!;
-    vars[directVar(record.envVar)] = record.directUrl!;
-    for (const endpoint of record.endpoints ?? []) {
-      vars[endpoint.envVar] = endpoint.url;
-      vars[directVar(endpoint.envVar)] = endpoint.directUrl;
-    }
-  }
-  // Until a simulated provider fronts it, apps reach the chain through anvil's own proxy.
-  if (!vars.RPC_URL && vars.ANVIL_URL) {
-    vars.RPC_URL = vars.ANVIL_URL;
-    vars.RPC_DIRECT_URL = vars.ANVIL_DIRECT_URL!;
-  }
-  return vars;
-}
-
-const directVar = (envVar: string) => envVar.replace(/_URL$/, '_DIRECT_URL');
-
-function writeDotenv(file: string, vars: Record<string, string>): void {
-  const body = Object.entries(vars)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n');
-  writeFileSync(file, `${DOTENV_HEADER} URLs go through Toxiproxy; *_DIRECT_URL bypass it.\n${body}\n`);
 }
 
 function handleFor(state: EnvironmentState, config: ResolvedConfig, reused: boolean): Environment {
-  const services = Object.fromEntries(
-    Object.values(state.services).map((r) => [
-      r.name,
-      { name: r.name, version: r.version!, url: r.url!, directUrl: r.directUrl!, port: r.port!, proxyPort: r.proxyPort!, pid: r.process?.pid ?? 0, containerId: r.container?.id },
-    ]),
-  );
+  const services = Object.fromEntries(Object.values(state.services).map((r) => [r.name, startedService(r)]));
+  const lifecycle = new ServiceLifecycle(config);
+  // After a lifecycle call the pid (or container) may be new: refresh what the handle says.
+  const refresh = () => {
+    const now = readState(config.stateDir);
+    for (const record of Object.values(now?.services ?? {})) services[record.name] = startedService(record);
+  };
+  const act = (call: () => Promise<void>) => call().finally(refresh);
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= reused ? Promise.resolve() : stopEnvironment(config).then(() => {}));
   return {
@@ -401,6 +211,18 @@ function handleFor(state: EnvironmentState, config: ResolvedConfig, reused: bool
     env: dotenvVars(state),
     toxiproxyUrl: state.toxiproxy.directUrl!,
     toxiproxy: toxiproxyClient(state.toxiproxy.directUrl!),
+    config,
+    stopService: (name, options) => act(() => lifecycle.stop(name, options)),
+    startService: (name) => act(() => lifecycle.start(name)),
+    restart: (name) => act(() => lifecycle.restart(name)),
+    pause: (name) => act(() => lifecycle.pause(name)),
+    resume: (name) => act(() => lifecycle.resume(name)),
+    async waitUntilReady(name, timeoutMs = 30_000) {
+      const definition = definitionOf(config, name);
+      const service = services[name];
+      if (!definition || !service) throw new FaultlineError(`No service "${name}" in this environment; it runs ${Object.keys(services).join(', ')}.`);
+      await pollUntil(() => definition.probe(service.directUrl, config.services[name]), { timeoutMs });
+    },
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -1,25 +1,11 @@
+import { FaultlineError, indent } from '../lib/errors.ts';
+
 /**
  * Errors raised while bringing the environment up or down. Each class is named for
  * the condition; each message says what failed, why, and what to do about it.
  */
+export { ConfigInvalidError, FaultlineError } from '../lib/errors.ts';
 
-/** Base class: the CLI maps every FaultlineError to exit code 2 (bad input or environment). */
-export class FaultlineError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
-
-/** A config or scenario file failed validation. `issues` are "path: expected ..." lines. */
-export class ConfigInvalidError extends FaultlineError {
-  constructor(
-    readonly file: string,
-    readonly issues: string[],
-  ) {
-    super(`${file} is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
-  }
-}
 
 /** A pinned port is taken by another process. */
 export class PortInUseError extends FaultlineError {
@@ -86,12 +72,6 @@ export class EnvironmentLockedError extends FaultlineError {
   }
 }
 
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => `    ${l}`)
-    .join('\n');
-}
 
 /** The containers runtime was chosen but no Docker engine answered. */
 export class DockerUnavailableError extends FaultlineError {

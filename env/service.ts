@@ -35,6 +35,32 @@ export interface ServiceDefinition<Options = any> {
   probe(url: string, options: Options): Promise<string>;
   /** Runs once after the first successful probe: create databases, run migrations. */
   afterReady?(ctx: ServiceContext, options: Options, url: string): Promise<void>;
+  /** Set for a system under test (a team's app): what a run may switch in it. */
+  app?: { mitigations?: MitigationsSpec };
+  /** A simulated third party's own faults (the http layer), by type, applied through its control API. */
+  faults?: Record<string, { type: string; description: string; params: z.ZodType }>;
+}
+
+/** How an app's mitigations are switched: the variable it reads, and its mitigations' names (with a line each). */
+export interface MitigationsSpec {
+  env: string;
+  names: string[] | Record<string, string>;
+}
+
+/**
+ * A started service as its dependents see it: through its Toxiproxy proxy (`url`, `host`,
+ * `port`), or bypassing it (`directUrl`). URL parts a client may want separately
+ * (Postgres's user, password, database) are split out.
+ */
+export interface ServiceEndpoint {
+  url: string;
+  host: string;
+  port: number;
+  directUrl: string;
+  user?: string;
+  password?: string;
+  /** The URL's path without the leading slash (Postgres: the database). */
+  database?: string;
 }
 
 export interface ServiceContext {
@@ -52,6 +78,8 @@ export interface ServiceContext {
    * so that its traffic goes through Toxiproxy.
    */
   env: Record<string, string>;
+  /** The endpoints of the services started earlier, by name (what an app's `env` mapping receives). */
+  endpoints: Record<string, ServiceEndpoint>;
   /** Directory relative paths in the config are resolved against. */
   rootDir: string;
 }

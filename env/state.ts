@@ -1,8 +1,9 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentLockedError } from './errors.ts';
-import { isAlive, sleep } from './runtimes/local.ts';
+import { isAlive, sleep } from '../lib/processes.ts';
 import type { RuntimeName } from './runtimes/runtime.ts';
+import type { LaunchSpec } from './service.ts';
 
 /** One running process as recorded in env.json: enough for `env:down` to stop it from another terminal. */
 export interface ProcessRecord {
@@ -12,6 +13,8 @@ export interface ProcessRecord {
   startTime?: string;
   stopSignal: NodeJS.Signals;
   logFile: string;
+  /** How it was launched (its own variables only, not the caller's), so a restart from any process starts it the same way. */
+  launch?: Pick<LaunchSpec, 'command' | 'args' | 'env' | 'cwd' | 'user'>;
 }
 
 /** One container as recorded in env.json (containers runtime). */
@@ -39,6 +42,11 @@ export interface ServiceRecord {
   endpoints?: Array<{ proxy: string; envVar: string; proxyPort: number; url: string; directUrl: string }>;
   /** The services it was started after; it is stopped before them. */
   dependsOn?: string[];
+  /** An app's mitigations as it was started with them (its `mitigations.value`). */
+  mitigations?: string;
+  /** Set while a lifecycle call has it stopped (killed) or frozen (paused), so any process can tell. */
+  stopped?: boolean;
+  paused?: boolean;
 }
 
 /** `.faultline/env.json`: machine-readable description of a running environment. */

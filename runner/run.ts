@@ -1,15 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type FaultlineConfig, type ResolvedConfig, resolveConfig } from '../env/config.ts';
-import { type Environment, startEnvironment } from '../env/environment.ts';
+import { type Environment, isResolved, startEnvironment } from '../env/environment.ts';
 import { FaultlineError } from '../env/errors.ts';
-import { services } from '../env/services/index.ts';
 import { readState } from '../env/state.ts';
 import { Toolbox } from '../env/tools/toolbox.ts';
 import { faultContextOf } from '../toxics/index.ts';
 import { type K6SummaryExport, phaseMetrics, phaseOf, recoveryTimes, thresholdResults, timeSeries } from './analysis.ts';
-import { formatMs } from './duration.ts';
-import { InterruptedError, LoadGeneratorError, ServiceMissingError } from './errors.ts';
+import { formatMs } from '../lib/durations.ts';
+import { readJson } from '../lib/files.ts';
+import { type EnvironmentPlan, planEnvironment } from './environment-plan.ts';
+import { InterruptedError, LoadGeneratorError } from './errors.ts';
 import { K6_THRESHOLDS_FAILED, loadPlan, startK6 } from './k6-driver.ts';
 import { PointsReader } from './points.ts';
 import { type Profile, profileVariables } from './profiles.ts';
@@ -68,9 +69,11 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const profile = scenario.load.profiles[profileName];
   if (!profile) throw new FaultlineError(`Unknown profile "${profileName}" for scenario ${scenario.name}; known profiles: ${Object.keys(scenario.load.profiles).join(', ')}`);
 
-  const baseConfig = 'rootDir' in options.config && 'file' in options.config ? options.config : resolveConfig(options.config);
-  // Resolve the target before starting anything when we can: a refused target must not cost an env:up.
+  const baseConfig = isResolved(options.config) ? options.config : resolveConfig(options.config);
+  // Everything that can be checked is checked before anything is provisioned or started.
   if (options.target) checkTarget(options.target, options.allowRemoteTarget ?? false, say);
+  const running = readState(baseConfig.stateDir);
+  const plan = planEnvironment(scenario, baseConfig, options, running?.status === 'up' ? running : undefined);
   const k6 = await new Toolbox(join(baseConfig.home, 'bin')).get('k6');
 
   // One SIGINT/SIGTERM listener for the whole run; what it does depends on how far the run got.
@@ -90,7 +93,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await runInEnvironment(options, { scenario, profileName, profile, baseConfig, k6, say, out, interrupts, startup: startup.signal });
+    return await runInEnvironment(options, { scenario, profileName, profile, plan, k6, say, out, interrupts, startup: startup.signal });
   } finally {
     if (options.handleSignals) process.off('SIGINT', dispatch).off('SIGTERM', dispatch);
     options.signal?.removeEventListener('abort', onAbort);
@@ -112,7 +115,7 @@ async function runInEnvironment(
     scenario: Scenario;
     profileName: string;
     profile: Profile;
-    baseConfig: ResolvedConfig;
+    plan: EnvironmentPlan;
     k6: { path: string; version: string };
     say: (line: string) => void;
     out: NonNullable<RunOptions['out']>;
@@ -120,26 +123,18 @@ async function runInEnvironment(
     startup: AbortSignal;
   },
 ): Promise<RunOutcome> {
-  const { scenario, profileName, profile, baseConfig, k6, say, out, interrupts } = r;
+  const { scenario, profileName, profile, plan, k6, say, out, interrupts } = r;
   const envStarted = Date.now();
-  const environment = await environmentFor(scenario, baseConfig, options, say, r.startup).catch((error: unknown) => {
+  const environment = await startEnvironment(plan.config, { log: (line) => say(`  ${line}`), signal: r.startup }).catch((error: unknown) => {
     throw r.startup.aborted ? r.startup.reason : error;
   });
   // Until the load starts, a signal just ends the run once the current step is done.
   interrupts.handler = (signal) => say(`\n${signal}: stopping before the load starts...`);
   try {
     say(environment.reused ? `environment: reusing the running one (seed ${environment.seed})` : `environment: up in ${Date.now() - envStarted} ms (seed ${environment.seed})`);
-    const missing = Object.keys(neededServices(scenario, options)).filter((s) => !environment.services[s]);
-    if (missing.length > 0) throw new ServiceMissingError(scenario.name, missing, baseConfig.file);
-    if (options.mitigations !== undefined && environment.services.app) await checkMitigations(environment.services.app.directUrl, options.mitigations);
-    const target = options.target ?? scenario.target.url ?? environment.env[scenario.target.envVar];
-    if (!target) {
-      throw new FaultlineError(
-        `Scenario ${scenario.name} sends load to ${scenario.target.envVar}, which the environment does not set. Enable the service that provides it, or pass --target http://127.0.0.1:<port>.`,
-      );
-    }
+    const target = options.target ?? targetUrl(scenario, plan, environment);
     checkTarget(target, options.allowRemoteTarget ?? false, say);
-    return await runLoad({ ...options, out }, { scenario, profileName, profile, config: baseConfig, environment, target, k6: k6.path, k6Version: k6.version, interrupts });
+    return await runLoad({ ...options, out }, { scenario, profileName, profile, config: plan.config, environment, target, targetService: plan.targetService, k6: k6.path, k6Version: k6.version, interrupts });
   } finally {
     if (!environment.reused) {
       await environment.stop();
@@ -148,58 +143,17 @@ async function runInEnvironment(
   }
 }
 
-/**
- * The environment to run in: the one up in the config's state dir if there is one (it must
- * already have what the scenario needs), else a new one with the scenario's services and
- * options merged into the config, and the requested mitigations and seed.
- */
-async function environmentFor(scenario: Scenario, config: ResolvedConfig, options: RunOptions, say: (line: string) => void, signal?: AbortSignal): Promise<Environment> {
-  const log = (line: string) => say(`  ${line}`);
-  const state = readState(config.stateDir);
-  if (state?.status === 'up') return startEnvironment(config, { log, signal });
-  const services: Record<string, any> = { ...config.services };
-  for (const [name, needed] of Object.entries(neededServices(scenario, options))) {
-    const current = services[name] ?? {};
-    const merged: Record<string, unknown> = { ...current, ...needed };
-    // Lists (e.g. the app's `uses`) are unions: the scenario adds what it needs, removes nothing.
-    for (const [key, value] of Object.entries(needed)) {
-      if (Array.isArray(value) && Array.isArray(current[key])) merged[key] = [...new Set([...current[key], ...value])];
-    }
-    services[name] = merged;
-  }
-  if (options.mitigations !== undefined && services.app) services.app = { ...services.app, mitigations: options.mitigations };
-  const merged = resolveConfig({ seed: options.seed ?? config.seed, home: config.home, stateDir: config.stateDir, dotenvFile: config.dotenvFile, runtime: config.runtime, toxiproxy: config.toxiproxy, services }, config.file, config.rootDir);
-  return startEnvironment(merged, { log, signal });
-}
-
-/** The scenario's services, less the one that serves its target when --target sends the load elsewhere. */
-function neededServices(scenario: Scenario, options: RunOptions): Scenario['services'] {
-  if (!options.target) return scenario.services;
-  const targetService = Object.values(services).find((d) => d.envVar === scenario.target.envVar)?.name;
-  return Object.fromEntries(Object.entries(scenario.services).filter(([name]) => name !== targetService));
-}
-
-/** A reused app keeps the mitigations it was started with: refuse a run that asks for others. */
-async function checkMitigations(appUrl: string, requested: string): Promise<void> {
-  const response = await fetch(`${appUrl}/api/config`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
-  if (!response?.ok) return;
-  const { mitigationsSummary } = (await response.json()) as { mitigationsSummary: string };
-  const wanted = await describeRequested(requested);
-  if (wanted !== undefined && wanted !== mitigationsSummary) {
+/** The URL the load goes to: the target service's proxy, the scenario's URL, or the variable it names. */
+function targetUrl(scenario: Scenario, plan: EnvironmentPlan, environment: Environment): string {
+  if (plan.targetService) return environment.services[plan.targetService]!.url;
+  if (scenario.target.url) return scenario.target.url;
+  const url = environment.env[scenario.target.envVar!];
+  if (!url) {
     throw new FaultlineError(
-      `The running app has mitigations "${mitigationsSummary}", not "${wanted}" (--mitigations ${requested}). ` +
-        'Mitigations are fixed when the app starts: run `npm run env:down`, then the scenario again (it starts an environment with them).',
+      `Scenario ${scenario.name} sends load to ${scenario.target.envVar}, which the environment does not set. Enable the service that provides it, or pass --target http://127.0.0.1:<port>.`,
     );
   }
-}
-
-async function describeRequested(requested: string): Promise<string | undefined> {
-  try {
-    const { describeMitigations, parseMitigations } = await import('../examples/reference-app/src/mitigations.ts');
-    return describeMitigations(parseMitigations(requested));
-  } catch {
-    return undefined;
-  }
+  return url;
 }
 
 interface LoadContext {
@@ -209,6 +163,8 @@ interface LoadContext {
   config: ResolvedConfig;
   environment: Environment;
   target: string;
+  /** The service the load goes to, when the environment runs it. */
+  targetService?: string;
   k6: string;
   k6Version: string;
   interrupts: Interrupts;
@@ -231,25 +187,21 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     target: c.target,
     profile: c.profileName,
     seed: environment.seed,
-    mitigations: options.mitigations ?? process.env.FAULTLINE_MITIGATIONS,
+    mitigations: (c.targetService ? environment.services[c.targetService]?.mitigations : undefined) ?? options.mitigations,
     runDir,
     serviceOptions: c.config.services,
   };
   const thresholds = buildThresholds(scenario, profile);
-  const faultContext = faultContextOf(environment, c.config);
+  const faultContext = faultContextOf(environment);
 
   say(`scenario ${scenario.name} · profile ${c.profileName} · load → ${c.target} · ${formatMs(scenario.durationMs)} · ${scenario.faults.length} fault(s)`);
   const beforeEnv = (await scenario.before?.(invariantContext)) ?? {};
-  // What the target itself says it runs with beats what was asked for (the app may have been started by hand).
-  const targetMitigations = await fetch(`${c.target}/api/config`, { signal: AbortSignal.timeout(2000) })
-    .then(async (r) => (r.ok ? ((await r.json()) as { mitigationsSummary?: string }).mitigationsSummary : undefined))
-    .catch(() => undefined);
-
   // A warm keep-alive connection to Toxiproxy keeps the first apply as close to schedule as the later ones.
   await fetch(`${environment.toxiproxyUrl}/version`).then((r) => r.text()).catch(() => {});
   // A signal since the environment came up ends the run here, before k6 is spawned. From here to
   // the handler swap below everything is synchronous, so no signal can slip in between.
   if (c.interrupts.signal) throw new InterruptedError(c.interrupts.signal, 'before the load started');
+  const k6Env = { ...environment.env, ...scenario.load.env, ...beforeEnv };
   // One time origin for k6 and the timeline: k6 initialises during the lead, its setup() sleeps until the origin.
   const originMs = Date.now() + scenario.load.leadMs;
   const k6 = startK6({
@@ -257,7 +209,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     script: scenario.load.scriptPath,
     runDir,
     seed: environment.seed,
-    env: { ...environment.env, APP_JWT_SECRET: appJwtSecret(c.config), ...scenario.load.env, ...beforeEnv },
+    env: k6Env,
     plan: { originMs, target: c.target, phases: scenario.phases, thresholds, profile, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
   });
   const timeline = new TimelineExecutor({ ctx: faultContext, originMs, log: (line) => say(`  ${line}`) });
@@ -299,7 +251,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     };
   }
   const endedMs = Date.now() - originMs;
-  const secrets = redactionEnv(appJwtSecret(c.config));
+  const secrets = redactionEnv(c.config, k6Env);
   if (!interrupted && exit.code !== 0 && exit.code !== K6_THRESHOLDS_FAILED) {
     // The tail printed and the files left behind carry target URLs with provider keys too.
     redactK6Files(runDir, secrets);
@@ -361,7 +313,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     context: {
       environment: environment.reused ? 'reused' : 'started by this run',
       k6: c.k6Version,
-      mitigations: targetMitigations ?? invariantContext.mitigations ?? 'unknown (the target does not say)',
+      mitigations: invariantContext.mitigations ?? 'unknown (an app this run did not start)',
       scenarioFile: scenario.file,
       ...(lateness.length ? { timelineMaxLatenessMs: String(Math.max(...lateness)) } : {}),
       // Arrivals k6 could not start because every virtual user was busy (slow answers): throughput lost, not errors.
@@ -413,9 +365,13 @@ async function checkInvariants(scenario: Scenario, ctx: InvariantContext): Promi
   return results;
 }
 
-/** What redact() takes secrets from: this process's environment plus the app's JWT secret. */
-function redactionEnv(jwtSecret: string): NodeJS.ProcessEnv {
-  return { ...process.env, AUTH_JWT_SECRET: jwtSecret || process.env.AUTH_JWT_SECRET };
+/**
+ * What redact() takes secrets from: this process's environment, what k6 was given, and
+ * every variable the config hands its services (an app's JWT secret, its DB password).
+ */
+function redactionEnv(config: ResolvedConfig, k6Env: Record<string, string>): NodeJS.ProcessEnv {
+  const serviceEnv = Object.values(config.services).flatMap((options) => (options && typeof options.env === 'object' ? Object.entries(options.env as Record<string, string>) : []));
+  return { ...process.env, ...Object.fromEntries(serviceEnv), ...k6Env };
 }
 
 /** The raw k6 files in the run folder, redacted in place: they carry URLs with provider keys. */
@@ -423,21 +379,5 @@ function redactK6Files(runDir: string, env: NodeJS.ProcessEnv): void {
   for (const file of ['k6.log', 'k6-summary.json', 'k6-points.json']) {
     const path = join(runDir, file);
     if (existsSync(path)) writeFileSync(path, redact(readFileSync(path, 'utf8'), env));
-  }
-}
-
-/** The secret the reference app verifies JWTs with, so k6 scripts can sign tokens for it. */
-function appJwtSecret(config: ResolvedConfig): string {
-  const app = services.app;
-  if (!app) return '';
-  const parsed = app.options.safeParse(config.services.app ?? {});
-  return parsed.success ? String((parsed.data as { jwtSecret?: string }).jwtSecret ?? '') : '';
-}
-
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
   }
 }

@@ -2,8 +2,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { presets } from '../toxics/index.ts';
-import { durationSchema } from './duration.ts';
+import { durationSchema } from '../lib/durations.ts';
+import { formatIssue } from '../lib/schema.ts';
+import { presets, type TargetInfo } from '../toxics/index.ts';
 import { ScenarioInvalidError } from './errors.ts';
 import { DEFAULT_PROFILES, type Profile, profileOverrideSchema, profileSchema } from './profiles.ts';
 
@@ -56,8 +57,12 @@ export interface ScenarioDefinition {
    * them added to the config; a running one must already have them.
    */
   services: string[] | Record<string, true | Record<string, unknown>>;
-  /** Where load goes: by default the URL in `APP_URL` (the reference app); `--target` overrides. */
-  target?: { envVar?: string; url?: string };
+  /**
+   * Where load goes: a service of the environment (through its proxy; default: the one
+   * app the environment declares), a variable of the environment, or a fixed URL.
+   * `--target` overrides it.
+   */
+  target?: { service?: string; envVar?: string; url?: string };
   load: {
     /** k6 script, relative to the scenario file. It imports runner/k6/faultline.js. */
     script: string;
@@ -135,7 +140,7 @@ const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case name with dashes, e.g. "rpc-throttle"'),
   description: z.string().min(1),
   services: z.union([z.array(z.string().min(1)), z.record(z.string(), z.union([z.literal(true), z.record(z.string(), z.unknown())]))]),
-  target: z.strictObject({ envVar: z.string().min(1).optional(), url: z.string().url().optional() }).optional(),
+  target: z.strictObject({ service: z.string().min(1).optional(), envVar: z.string().min(1).optional(), url: z.string().url().optional() }).optional(),
   load: z.strictObject({
     script: z.string().min(1),
     executor: z.enum(['rate', 'iterations']).default('rate'),
@@ -192,7 +197,7 @@ export interface Scenario {
   description: string;
   /** Needed services with the options the scenario requires of them (`{}` for none). */
   services: Record<string, Record<string, unknown>>;
-  target: { envVar: string; url?: string };
+  target: { service?: string; envVar?: string; url?: string };
   load: Omit<ParsedScenario['load'], 'lead' | 'profiles'> & { scriptPath: string; leadMs: number; profiles: Record<string, Profile> };
   phases: ScheduledPhase[];
   durationMs: number;
@@ -243,7 +248,7 @@ export function resolveScenario(input: unknown, file = '(inline scenario)'): Sce
     services: Array.isArray(s.services)
       ? Object.fromEntries(s.services.map((name) => [name, {}]))
       : Object.fromEntries(Object.entries(s.services).map(([name, options]) => [name, options === true ? {} : options])),
-    target: { envVar: s.target?.envVar ?? 'APP_URL', url: s.target?.url },
+    target: s.target ?? {},
     load: { ...load, scriptPath: isAbsolute(load.script) ? load.script : resolve(dir, load.script), leadMs: lead, profiles },
     phases,
     durationMs: phases.at(-1)!.endMs,
@@ -286,11 +291,6 @@ export function scheduleTimeline(
       problems.push(...params.error.issues.map((issue) => formatIssue(issue, [...(prefix ? [prefix.replace(/\.$/, '')] : []), 'faults', i, 'params'])));
       return;
     }
-    const targetProblems = preset.validate?.(f.target, params.data) ?? [];
-    if (targetProblems.length > 0) {
-      problems.push(...targetProblems.map(([field, message]) => `${path}.${field}: ${message}`));
-      return;
-    }
     let atMs: number;
     let durationMs = f.duration;
     const phase = typeof f.at === 'string' ? phases.find((p) => p.name === f.at) : undefined;
@@ -317,6 +317,15 @@ export function scheduleTimeline(
   return { phases, faults, problems };
 }
 
+/**
+ * Checks every fault's target against the environment the run will have (its services
+ * and proxies): an unknown proxy, a process fault on a service that is not there, a mock
+ * fault that mock does not know. Problems are "faults.N.field: what was expected" lines.
+ */
+export function targetProblems(faults: ScheduledFault[], info: TargetInfo): string[] {
+  return faults.flatMap((f, i) => (presets[f.fault]!.validate?.(f.target, f.params, info) ?? []).map(([field, message]) => `faults.${i}.${field}: ${message}`));
+}
+
 /** Finds `scenarios/<name>/scenario.ts` (or takes a path) and validates its default export. */
 export async function loadScenario(nameOrPath: string, rootDir = process.cwd()): Promise<Scenario> {
   const file = /[/\\]|\.ts$/.test(nameOrPath) ? resolve(rootDir, nameOrPath) : join(rootDir, 'scenarios', nameOrPath, 'scenario.ts');
@@ -339,12 +348,4 @@ export function listScenarios(rootDir = process.cwd()): string[] {
   } catch {
     return [];
   }
-}
-
-export function formatIssue(issue: z.core.$ZodIssue, prefix: PropertyKey[] = []): string {
-  const path = [...prefix, ...issue.path].map(String).join('.') || '(root)';
-  if (issue.code === 'unrecognized_keys') {
-    return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  }
-  return `${path}: ${issue.message}`;
 }

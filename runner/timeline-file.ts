@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { ScenarioInvalidError } from './errors.ts';
-import { faultEntrySchema, formatIssue, phaseSchema, type Scenario, scheduleTimeline } from './scenario.ts';
+import { formatIssue } from '../lib/schema.ts';
+import { faultEntrySchema, phaseSchema, type Scenario, scheduleTimeline } from './scenario.ts';
 
 /**
  * An incident written down as data (YAML or JSON): phases and faults with offsets and

@@ -24,7 +24,7 @@ function recorder(log: string[], options: { failApply?: boolean; failRevertTimes
   });
 }
 
-const ctx = { env: {}, toxiproxyUrl: 'http://127.0.0.1:1', pids: {}, seed: 1 };
+const ctx = { env: {}, toxiproxyUrl: 'http://127.0.0.1:1', seed: 1, serviceOptions: {} };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('TimelineExecutor', () => {

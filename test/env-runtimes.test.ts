@@ -10,7 +10,7 @@ import { createPublicClient, http } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultContextOf } from '../toxics/fault.ts';
-import { pause } from '../toxics/pause.ts';
+import pause from '../toxics/presets/pause.ts';
 import type { FaultlineConfig } from '../env/config.ts';
 import { type Environment, startEnvironment, stopEnvironment } from '../env/environment.ts';
 import { isListening } from '../env/ports.ts';

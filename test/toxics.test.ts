@@ -22,7 +22,7 @@ describe('fault presets (http, chain, process)', () => {
   beforeAll(async () => {
     const config = resolveConfig(testConfig({ services: { redis: true, anvil: true, rpc: true } }));
     environment = await startEnvironment(config);
-    ctx = faultContextOf(environment, config);
+    ctx = faultContextOf(environment);
   });
   afterAll(() => environment?.stop());
 
@@ -96,13 +96,13 @@ describe('fault presets (http, chain, process)', () => {
 
   it('kill-restart: the service dies, comes back on the same port, and env.json records the new pid', async () => {
     const url = environment.env.REDIS_DIRECT_URL!;
-    const oldPid = ctx.pids.redis!;
+    const oldPid = environment.services.redis!.pid;
     const fault = await apply('kill-restart', 'redis');
     await expect(redisCommand(url, 'PING', 300)).rejects.toThrow();
     await fault.revert();
     expect(await redisCommand(url, 'PING', 1000)).toContain('PONG');
-    expect(ctx.pids.redis).not.toBe(oldPid);
+    expect(environment.services.redis!.pid).not.toBe(oldPid);
     const state = JSON.parse(readFileSync(join(environment.stateDir, 'env.json'), 'utf8'));
-    expect(state.services.redis.process.pid).toBe(ctx.pids.redis);
+    expect(state.services.redis.process.pid).toBe(environment.services.redis!.pid);
   });
 });

@@ -24,7 +24,7 @@ describe('replaceMining', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    ctx = { env: { ANVIL_DIRECT_URL: url }, toxiproxyUrl: '', pids: {}, seed: 1 };
+    ctx = { env: { ANVIL_DIRECT_URL: url }, toxiproxyUrl: '', seed: 1, serviceOptions: {} };
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 

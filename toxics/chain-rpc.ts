@@ -9,7 +9,7 @@ export async function anvilCall(ctx: FaultContext, target: string, method: strin
 
 /** Restores the mining mode the environment configured: interval mining when it set a blockTime, else automine. */
 export async function restoreMining(ctx: FaultContext, target: string): Promise<void> {
-  const blockTime = (ctx.config?.services.anvil as { blockTime?: number } | undefined)?.blockTime;
+  const blockTime = (ctx.serviceOptions.anvil as { blockTime?: number } | undefined)?.blockTime;
   if (blockTime) {
     await anvilCall(ctx, target, 'evm_setIntervalMining', [blockTime]);
   } else {

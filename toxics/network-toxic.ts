@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { definePreset, type FaultPreset } from './fault.ts';
+import { definePreset, type FaultPreset, proxyTarget } from './fault.ts';
 import { addToxic } from './toxiproxy-api.ts';
 
 /** Parameters every Toxiproxy toxic accepts besides its own attributes. */
@@ -21,6 +21,7 @@ export function toxicPreset<S extends z.ZodRawShape>(name: string, toxicType: st
     layer: 'network',
     description,
     params,
+    validate: proxyTarget,
     async apply(ctx, target, p: Record<string, unknown>) {
       const { stream, toxicity, ...attributes } = p as { stream?: 'upstream' | 'downstream'; toxicity?: number } & Record<string, number>;
       const toxic = await addToxic(ctx.toxiproxyUrl, target, toxicType, attributes as Record<string, number>, { stream, toxicity });

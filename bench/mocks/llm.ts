@@ -16,8 +16,8 @@ import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { freePort } from '../../env/ports.ts';
 import type { ServiceContext, ServiceDefinition } from '../../env/service.ts';
-import { llm } from '../../env/services/llm.ts';
-import { mockService } from '../../env/services/mock-process.ts';
+import llm from '../../mocks/llm/service.ts';
+import { mockService } from '../../mocks/service.ts';
 import type { LlmOptionsInput } from '../../mocks/llm/options.ts';
 
 /** A mock process started from its service definition, as env:up would start it. */

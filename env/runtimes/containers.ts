@@ -7,9 +7,9 @@ import type { ResolvedConfig } from '../config.ts';
 import { DockerUnavailableError, FaultlineError } from '../errors.ts';
 import { claimPort, HOST } from '../ports.ts';
 import type { ContainerSpec } from '../service.ts';
-import { services as definitions } from '../services/index.ts';
 import { localRuntime } from './local.ts';
 import type { Runtime, StartedUnit } from './runtime.ts';
+import type { ServiceRecord } from '../state.ts';
 
 /** Every container and network of an environment carries `faultline.env=<id>`, so env:down finds them all, whoever started them. */
 export const ENV_LABEL = 'faultline.env';
@@ -61,7 +61,7 @@ export function containersRuntime(config: ResolvedConfig): Runtime {
   const proxyPorts = new Map<string, number>();
   let networkReady: Promise<void> | undefined;
   let hostNetwork: Promise<boolean> | undefined;
-  const hasLocalServices = Object.keys(config.services).some((name) => !definitions[name]?.container);
+  const hasLocalServices = Object.values(config.definitions).some((definition) => !definition.container);
 
   return {
     name: 'containers',
@@ -100,7 +100,9 @@ export function containersRuntime(config: ResolvedConfig): Runtime {
         // Toxiproxy listens inside its container on the same port number apps use on the host.
         const published = await Promise.all(proxies.map(async (proxy) => [proxy, await claimPort(`${proxy} proxy`)] as const));
         try {
-          const unit = await startContainer(client, { spec, image, name, network, labels: containerLabels, hostPort: options.port, published: published.map(([, p]) => p), logFile, gateway: request.proxies !== undefined });
+          // The service's own port is pinned too (not left to Docker): `docker start` after a kill keeps pinned ports, not ephemeral ones.
+          const hostPort = await claimPort(definition.name, options.port);
+          const unit = await startContainer(client, { spec, image, name, network, labels: containerLabels, hostPort, published: published.map(([, p]) => p), logFile, gateway: request.proxies !== undefined });
           for (const [proxy, port] of published) proxyPorts.set(proxy, port);
           // A Toxiproxy on the host's network reaches this container at its published port.
           return shareHostNetwork ? { ...unit, upstream: `${HOST}:${unit.port}` } : unit;
@@ -131,6 +133,44 @@ export function containersRuntime(config: ResolvedConfig): Runtime {
       return info?.State.Running === true;
     },
 
+    async stop(record, { kill }) {
+      if (record.process) return localRuntime.stop(record, { kill });
+      const container = await containerOf(record);
+      await (kill ? container.kill() : container.stop({ t: 10 })).catch(ignoreNotRunning);
+    },
+
+    async relaunch(record) {
+      if (record.process) return localRuntime.relaunch(record);
+      const container = await containerOf(record);
+      const info = await container.inspect();
+      await (info.State.Running ? container.restart({ t: 10 }) : container.start());
+      const logFile = record.container!.logFile;
+      const saveLogs = async () => {
+        const logs = await container.logs({ stdout: true, stderr: true, follow: false }).catch(() => undefined);
+        if (logs) writeFileSync(logFile, demux(logs));
+      };
+      return {
+        port: record.port!,
+        upstream: `${record.container!.name}:${info.Config.ExposedPorts ? Object.keys(info.Config.ExposedPorts)[0]!.split('/')[0] : record.port}`,
+        record: { container: record.container },
+        exited: watchExit(container, saveLogs),
+        kill: async () => void (await container.kill().catch(ignoreNotRunning)),
+        readyTimeoutMs: 60_000,
+      };
+    },
+
+    async pause(record) {
+      if (record.process) return localRuntime.pause(record);
+      await (await containerOf(record)).pause();
+    },
+
+    async resume(record) {
+      if (record.process) return localRuntime.resume(record);
+      await (await containerOf(record)).unpause().catch((error: Error) => {
+        if (!/not paused/i.test(error.message)) throw error;
+      });
+    },
+
     async teardown(state) {
       await localRuntime.teardown(state); // the mocks, if any
       const stateId = state.containers?.label.split('=')[1] ?? id;
@@ -138,6 +178,16 @@ export function containersRuntime(config: ResolvedConfig): Runtime {
       await Promise.all([removeByLabel(client, stateId), askRyuk(client, stateId)]);
     },
   };
+}
+
+async function containerOf(record: ServiceRecord) {
+  if (!record.container) throw new FaultlineError(`${record.name} has no container recorded in env.json`);
+  return (await connect()).container.dockerode.getContainer(record.container.id);
+}
+
+function ignoreNotRunning(error: { statusCode?: number }): void {
+  // 304: already stopped; 409: not running.
+  if (error.statusCode !== 304 && error.statusCode !== 409) throw error;
 }
 
 interface ContainerRequest {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EnvironmentState } from '../state.ts';
-import { isAlive, launch, localRuntime, stopProcessGroup } from './local.ts';
+import { isAlive, stopProcessGroup } from '../../lib/processes.ts';
+import { launch, localRuntime } from './local.ts';
 
 /** A state file that recorded nothing: what env:down finds after an env:up killed right after a spawn. */
 function unrecordedState(stateDir: string): EnvironmentState {

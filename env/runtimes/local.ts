@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { chownSync, closeSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isAlive, signalGroup, startTimeOf, stopProcessGroup } from '../../lib/processes.ts';
 import { claimPort, HOST } from '../ports.ts';
 import type { LaunchSpec } from '../service.ts';
 import { type ProcessRecord, stopDependentsFirst } from '../state.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime, StartedUnit } from './runtime.ts';
 
 /** Set on every launched server: the run directory whose pid file names it (see stopUnrecorded). */
 const RUN_DIR_VAR = 'FAULTLINE_RUN_DIR';
@@ -63,19 +64,32 @@ export const localRuntime: Runtime = {
   name: 'local',
 
   async start({ definition, options, ctx, logFile, signal }) {
-    const port = await claimPort(definition.name, options.port);
+    const requested = typeof options.port === 'number' ? options.port : typeof options.port === 'object' ? options.port.port : undefined;
+    const port = await claimPort(definition.name, requested);
     const spec = await definition.prepare(ctx, options, port);
     signal?.throwIfAborted();
     // Started in its data dir, with a pid file beside it: teardown finds it even if env:up was killed before recording it.
-    const process_ = launch({ ...spec, cwd: spec.cwd ?? ctx.dataDir }, logFile, pidFileFor(ctx.dataDir));
-    return {
-      port,
-      upstream: `${HOST}:${port}`,
-      record: { process: { pid: process_.pid, command: spec.command, startTime: startTimeOf(process_.pid), stopSignal: spec.stopSignal ?? 'SIGTERM', logFile } },
-      exited: process_.exited,
-      kill: () => stopProcessGroup(process_.pid, 'SIGKILL', 0),
-      readyTimeoutMs: spec.readyTimeoutMs ?? 30_000,
-    };
+    return launchUnit({ ...spec, cwd: spec.cwd ?? ctx.dataDir }, port, logFile, pidFileFor(ctx.dataDir));
+  },
+
+  async relaunch(record) {
+    const process_ = record.process;
+    if (!process_?.launch || !record.port) throw new Error(`${record.name}: env.json does not say how it was started, so it cannot be started again`);
+    if (ours(process_)) await stopRecorded(process_);
+    return launchUnit({ ...process_.launch, stopSignal: process_.stopSignal }, record.port, process_.logFile, pidFileFor(record.dataDir));
+  },
+
+  async stop(record, { kill }) {
+    if (record.process) await stopRecorded(record.process, kill ? 'SIGKILL' : record.process.stopSignal);
+  },
+
+  async pause(record) {
+    if (!record.process || !ours(record.process)) throw new Error(`${record.name} is not running`);
+    signalGroup(record.process.pid, 'SIGSTOP');
+  },
+
+  async resume(record) {
+    if (record.process && ours(record.process)) signalGroup(record.process.pid, 'SIGCONT');
   },
 
   async proxyAddress(proxy) {
@@ -84,7 +98,7 @@ export const localRuntime: Runtime = {
   },
 
   async isAlive(record) {
-    return record.process ? isAlive(record.process.pid) : false;
+    return record.process ? ours(record.process) : false;
   },
 
   async teardown(state) {
@@ -96,6 +110,20 @@ export const localRuntime: Runtime = {
 };
 
 const pidFileFor = (dataDir: string) => `${dataDir}.pid`;
+
+/** Launches `spec` on `port` and describes it as a unit; the record keeps the spec, so the service can be started again the same way. */
+function launchUnit(spec: LaunchSpec, port: number, logFile: string, pidFile: string): StartedUnit {
+  const process_ = launch(spec, logFile, pidFile);
+  const { command, args, env, cwd, user } = spec;
+  return {
+    port,
+    upstream: `${HOST}:${port}`,
+    record: { process: { pid: process_.pid, command, startTime: startTimeOf(process_.pid), stopSignal: spec.stopSignal ?? 'SIGTERM', logFile, launch: { command, args, env, cwd, user } } },
+    exited: process_.exited,
+    kill: () => stopProcessGroup(process_.pid, 'SIGKILL', 0),
+    readyTimeoutMs: spec.readyTimeoutMs ?? 30_000,
+  };
+}
 
 /**
  * Stops servers that were launched but never recorded in env.json (env:up killed right
@@ -130,77 +158,16 @@ async function stopUnrecorded(runDir: string): Promise<void> {
 }
 
 /** Stops a recorded process group unless its pid now belongs to another process. */
-export async function stopRecorded(record: ProcessRecord): Promise<void> {
+export async function stopRecorded(record: ProcessRecord, signal: NodeJS.Signals = record.stopSignal): Promise<void> {
   if (!isAlive(record.pid)) return;
   const startTime = startTimeOf(record.pid);
   if (record.startTime && startTime && startTime !== record.startTime) return; // the pid now belongs to someone else
-  await stopProcessGroup(record.pid, record.stopSignal);
+  await stopProcessGroup(record.pid, signal, signal === 'SIGKILL' ? 0 : 3000);
 }
 
-/** True if `pid` is a live process (zombies count as gone). */
-export function isAlive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc (macOS): kill(0) is all we have
-  }
+/** The recorded process, if it is still the one we started (not a later process that reused its pid). */
+function ours(record: ProcessRecord): boolean {
+  if (!isAlive(record.pid)) return false;
+  const startTime = startTimeOf(record.pid);
+  return !record.startTime || !startTime || startTime === record.startTime;
 }
-
-/**
- * When the process started (clock ticks since boot), to tell a recorded pid from a
- * later process that reused it. Undefined where there is no /proc.
- */
-export function startTimeOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Stops a process group: `signal` first, SIGKILL after `graceMs`. Resolves once the
- * leader is gone. Safe to call for a process that already exited.
- */
-export async function stopProcessGroup(pid: number, signal: NodeJS.Signals = 'SIGTERM', graceMs = 3000): Promise<void> {
-  if (!isAlive(pid)) return;
-  signalGroup(pid, signal);
-  const deadline = Date.now() + graceMs;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) {
-      signalGroup(pid, 'SIGKILL');
-      await waitUntilDead(pid, 2000);
-      return;
-    }
-    await sleep(10);
-  }
-  // The leader is gone; make sure no stray child of the group lingers.
-  signalGroup(pid, 'SIGKILL');
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
-async function waitUntilDead(pid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(10);
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

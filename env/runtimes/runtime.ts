@@ -43,6 +43,14 @@ export interface Runtime {
   /** Where Toxiproxy should listen for `proxy` (as Toxiproxy sees it) and the port that is on 127.0.0.1. */
   proxyAddress(proxy: string): Promise<{ listen: string; port: number }>;
   isAlive(record: ServiceRecord): Promise<boolean>;
+  /** Stops one service, cleanly or `kill`ed (SIGKILL: a crash). Its record stays, so `relaunch` can start it again. */
+  stop(record: ServiceRecord, options: { kill?: boolean }): Promise<void>;
+  /** Starts a service again exactly as it was (same command, port and data), stopping it first if it still runs. */
+  relaunch(record: ServiceRecord): Promise<StartedUnit>;
+  /** Freezes every process of the service (SIGSTOP, the cgroup freezer): connections stay open, nothing answers. */
+  pause(record: ServiceRecord): Promise<void>;
+  /** Thaws a paused service; a service that is not paused is left as it is. */
+  resume(record: ServiceRecord): Promise<void>;
   /** Stops everything `state` records, from any process, also after the process that started it was killed. */
   teardown(state: EnvironmentState): Promise<void>;
   /** Runtime facts for env.json (the containers runtime's label and network). */

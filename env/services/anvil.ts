@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { portSchema } from '../../lib/schema.ts';
 import { defineService } from '../service.ts';
 
 const options = z.strictObject({
-  port: z.number().int().min(0).max(65535).optional(),
+  port: portSchema.optional(),
   chainId: z.number().int().positive().default(31337),
   accounts: z.number().int().min(1).max(1000).default(10),
   /** Balance of each dev account, in ether. */
@@ -14,7 +15,7 @@ const options = z.strictObject({
 type Options = z.infer<typeof options>;
 
 /** Anvil, Foundry's local Ethereum node, from the @foundry-rs/anvil npm package. */
-export const anvil = defineService({
+export default defineService({
   name: 'anvil',
   description: 'Anvil local Ethereum node',
   options,

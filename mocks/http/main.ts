@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'msw';
 import { serveHandlers } from './serve.ts';
 
-/** What env:up passes a mock process, as one JSON argument (see env/services/mock-process.ts). */
+/** What env:up passes a mock process, as one JSON argument (see mocks/service.ts). */
 export interface MockLaunch<Options = any> {
   port: number;
   seed: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../env/config.ts';
-import { rpc } from '../../env/services/rpc.ts';
+import rpc from './service.ts';
 import { type GatewayAnswer, HANG, RpcGateway } from './gateway.ts';
 
 // No anvil here: port 9 (discard) refuses, so whatever is forwarded answers 502. These tests

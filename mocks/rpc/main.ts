@@ -3,7 +3,7 @@ import { RpcGateway } from './gateway.ts';
 import type { RpcOptions } from './providers.ts';
 import { serveRpcGateway } from './server.ts';
 
-// The rpc service's process (env/services/rpc.ts): the gateway in front of the anvil service.
+// The rpc service's process (mocks/rpc/service.ts): the gateway in front of the anvil service.
 // Like runMock (mocks/http/main.ts), but serving through serveRpcGateway for its direct hot path.
 const raw = process.argv[2];
 if (!raw) throw new Error(`usage: rpc '<launch json: {"port":…,"seed":…,"options":{…},"upstreams":{"anvil":…}}>'`);

@@ -9,7 +9,7 @@ import { defineScenario } from '../../runner/scenario.ts';
 export default defineScenario({
   name: 'chat-llm',
   description: 'LLM chat under the smoke / baseline / stress profiles: success rate, p95 total and p95 first token',
-  services: { postgres: true, redis: true, anvil: true, llm: true, app: { uses: ['llm'] } },
+  services: { postgres: true, redis: true, anvil: true, llm: true, app: true },
   load: { script: './load.js', executor: 'iterations', streaming: true, env: { CHAT_PREFIX: 'chat-llm' } },
   phases: [{ name: 'load', duration: '60s' }],
 });

@@ -11,7 +11,7 @@ import { appInvariants, CLAIM_INVARIANTS } from '../support/app-invariants.ts';
 export default defineScenario({
   name: 'db-latency',
   description: 'Postgres +300 ms ± 100 ms during claims; clients time out and retry; every user must be paid exactly once',
-  services: { postgres: true, redis: true, anvil: true, app: {} },
+  services: { postgres: true, redis: true, anvil: true, app: true },
   load: {
     script: './load.js',
     env: { CLAIM_PREFIX: 'db-latency', CLAIM_TIMEOUT_MS: '1500', CLAIM_ATTEMPTS: '20' },

@@ -13,7 +13,7 @@ import { appInvariants, CLAIM_INVARIANTS } from '../support/app-invariants.ts';
 export default defineScenario({
   name: 'frame-claim-storm',
   description: 'Many fids claim one gift through frames at once, every press sent twice; no over-claim, no double claim',
-  services: { postgres: true, redis: true, anvil: true, farcaster: true, app: { uses: ['farcaster'] } },
+  services: { postgres: true, redis: true, anvil: true, farcaster: true, app: true },
   load: {
     script: './load.js',
     executor: 'iterations',

@@ -10,7 +10,7 @@ import { appInvariants, CLAIM_INVARIANTS } from '../support/app-invariants.ts';
 export default defineScenario({
   name: 'redis-outage',
   description: 'Redis unreachable for a window during chat-room reads and claims; reads must fall back to Postgres',
-  services: { postgres: true, redis: true, anvil: true, app: {} },
+  services: { postgres: true, redis: true, anvil: true, app: true },
   load: { script: './load.js', env: { CLAIM_PREFIX: 'redis-outage', CLAIM_TIMEOUT_MS: '5000' }, profiles: { smoke: { rps: 6, concurrency: 6 }, baseline: { rps: 12, concurrency: 20 }, stress: { rps: 25, concurrency: 40 } } },
   phases: [
     { name: 'baseline', duration: '4s' },

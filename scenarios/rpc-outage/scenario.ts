@@ -9,7 +9,7 @@ import { appInvariants, CLAIM_INVARIANTS } from '../support/app-invariants.ts';
 export default defineScenario({
   name: 'rpc-outage',
   description: "Primary RPC provider unreachable (its proxy disabled) while users claim gifts; failover must carry the claims",
-  services: { postgres: true, redis: true, anvil: true, rpc: true, app: { uses: ['rpc'] } },
+  services: { postgres: true, redis: true, anvil: true, rpc: true, app: true },
   load: { script: './load.js', env: { CLAIM_PREFIX: 'rpc-outage' }, profiles: { smoke: { rps: 4 }, baseline: { rps: 8 }, stress: { rps: 15 } } },
   phases: [
     { name: 'baseline', duration: '4s' },

@@ -9,7 +9,7 @@ import { appInvariants, CLAIM_INVARIANTS } from '../support/app-invariants.ts';
 export default defineScenario({
   name: 'rpc-throttle',
   description: 'Primary RPC provider throttled (HTTP 429, Retry-After) while users claim gifts; the fallback provider must carry the claims',
-  services: { postgres: true, redis: true, anvil: true, rpc: true, app: { uses: ['rpc'] } },
+  services: { postgres: true, redis: true, anvil: true, rpc: true, app: true },
   // k6's default 60 s client deadline: a claim is judged by the app's answer, not cut off by the client.
   load: { script: './load.js', env: { CLAIM_PREFIX: 'rpc-throttle', CLAIM_TIMEOUT_MS: '60000' }, profiles: { smoke: { rps: 4 }, baseline: { rps: 8 }, stress: { rps: 15 } } },
   phases: [

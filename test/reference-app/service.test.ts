@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../examples/reference-app/src/auth.ts';
 import type { Environment } from '../../env/environment.ts';
+import { referenceApp } from '../../examples/reference-app/service.ts';
 import { testEnvironment } from '../support/environment.ts';
 
-// The `app` env service: started by the environment like any other, behind its own proxy.
+// The reference app as a declared app service: started by the environment like any other, behind its own proxy.
 let env: Environment;
 
 beforeAll(async () => {
   env = await testEnvironment({
-    services: { postgres: true, redis: true, anvil: true, rpc: true, app: { uses: ['rpc'], mitigations: '-rate-limit', jwtSecret: 'service-test-secret' } },
+    services: { postgres: true, redis: true, anvil: true, rpc: true, app: referenceApp({ uses: ['rpc'], mitigations: '-rate-limit', jwtSecret: 'service-test-secret' }) },
   });
 });
 
@@ -19,8 +20,10 @@ afterAll(async () => {
 describe('env service: app', () => {
   it('starts after its dependencies, writes APP_URL, and runs with the configured mitigations', async () => {
     expect(env.env.APP_URL).toBe(env.services.app!.url);
-    expect(env.services.app!.version).toBe('reference-app (mitigations: rpc-fallback,idempotency,cache-fallback,llm-breaker)');
+    expect(env.services.app!.version).toBe('GET /api/health 200');
+    expect(env.services.app!.mitigations).toBe('-rate-limit');
     const config = await (await fetch(`${env.env.APP_URL}/api/config`)).json();
+    expect(config.mitigationsSummary).toBe('rpc-fallback,idempotency,cache-fallback,llm-breaker');
     expect(config.rpcProviders).toEqual(['infura', 'alchemy']);
     expect(config.mitigations['rate-limit']).toBe(false);
   });

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { isAlive } from '../../env/runtimes/local.ts';
+import { isAlive } from '../../lib/processes.ts';
 import { isListening } from '../../env/ports.ts';
 import type { EnvironmentState } from '../../env/state.ts';
 

@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { replaceMining } from './chain-rpc.ts';
-import { definePreset } from './fault.ts';
+import { replaceMining } from '../chain-rpc.ts';
+import { anvilTarget, definePreset } from '../fault.ts';
 
 /** Blocks every `intervalSeconds`: confirmations take that long. */
-export const miningSlow = definePreset({
+export default definePreset({
   name: 'mining-slow',
   layer: 'chain',
   description: 'anvil mines one block every intervalSeconds',
   params: z.strictObject({ intervalSeconds: z.number().int().positive() }),
+  validate: anvilTarget,
   async apply(ctx, target, p) {
     return replaceMining(ctx, target, p.intervalSeconds);
   },

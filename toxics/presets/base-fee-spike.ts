@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { anvilCall } from './chain-rpc.ts';
-import { definePreset } from './fault.ts';
+import { anvilCall } from '../chain-rpc.ts';
+import { anvilTarget, definePreset } from '../fault.ts';
 
 /** The next block's base fee jumps to `gwei`; reverted by setting it back to what it was. */
-export const baseFeeSpike = definePreset({
+export default definePreset({
   name: 'base-fee-spike',
   layer: 'chain',
   description: 'base fee per gas spikes to gwei (anvil_setNextBlockBaseFeePerGas)',
   params: z.strictObject({ gwei: z.number().positive() }),
+  validate: anvilTarget,
   async apply(ctx, target, p) {
     const latest = (await anvilCall(ctx, target, 'eth_getBlockByNumber', ['latest', false])) as { baseFeePerGas?: string };
     const previous = BigInt(latest.baseFeePerGas ?? '0x3b9aca00');

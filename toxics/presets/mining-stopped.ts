@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { replaceMining } from './chain-rpc.ts';
-import { definePreset } from './fault.ts';
+import { replaceMining } from '../chain-rpc.ts';
+import { anvilTarget, definePreset } from '../fault.ts';
 
 /** No blocks are mined: transactions wait in the mempool until the fault is reverted. */
-export const miningStopped = definePreset({
+export default definePreset({
   name: 'mining-stopped',
   layer: 'chain',
   description: 'anvil mines no blocks (automine and interval mining off)',
   params: z.strictObject({}),
+  validate: anvilTarget,
   async apply(ctx, target) {
     return replaceMining(ctx, target, 0);
   },

@@ -1,15 +1,17 @@
-import { farcasterOptionsSchema } from '../../mocks/farcaster/options.ts';
-import { mockService } from './mock-process.ts';
+import { mockService } from '../service.ts';
+import { farcasterFaults } from './faults.ts';
+import { farcasterOptionsSchema } from './options.ts';
 
 /**
  * The Farcaster hub mock: Hubble's HTTP API under /v1, Neynar-style endpoints under
  * /v2/farcaster. Depends on anvil: its users' verified wallets are funded there at start-up.
  */
-export const farcaster = mockService({
+export default mockService({
   name: 'farcaster',
-  description: 'Farcaster hub + Neynar-style API mock (mocks/farcaster)',
+  description: 'Farcaster hub + Neynar-style API mock',
   options: farcasterOptionsSchema,
   envVar: 'FARCASTER_HUB_URL',
   entry: 'mocks/farcaster/main.ts',
+  faults: Object.fromEntries(farcasterFaults.map((f) => [f.type, f])),
   dependsOn: () => ['anvil'],
 });

@@ -1,27 +1,27 @@
-import { resolve } from 'node:path';
 import type { z } from 'zod';
-import type { Endpoint, ServiceDefinition } from '../service.ts';
-import { bundleMock } from './mock-bundle.ts';
-
-const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+import { PACKAGE_ROOT } from '../lib/files.ts';
+import { fetchJson } from '../lib/http.ts';
+import type { Endpoint, ServiceDefinition } from '../env/service.ts';
+import { mockEntry } from './bundle.ts';
 
 export interface MockServiceSpec<O> {
   name: string;
   description: string;
   options: z.ZodType<O>;
   envVar: string;
-  /** The mock's entry file, relative to the repo root (it calls runMock from mocks/http/main.ts). */
+  /** The mock's entry file, relative to Faultline's root (it calls runMock from mocks/http/main.ts). */
   entry: string;
   /** Appended to the root URL in the env var, e.g. "/v1" for OpenAI-style base URLs. */
   urlPath?: string;
   dependsOn?: (options: O) => string[];
   endpoints?: (options: O) => Endpoint[];
+  /** The mock's own faults by type, applied through its control API (the http layer). */
+  faults?: ServiceDefinition['faults'];
 }
 
 /**
- * A simulated third party run as a local Node process (its entry bundled, see
- * mock-bundle.ts), probed on its control API's health route. One definition per mock in
- * env/services/.
+ * A simulated third party as a service: a local Node process serving the mock, probed on
+ * its control API's health route. Each mock declares itself in `mocks/<name>/service.ts`.
  */
 export function mockService<O>(spec: MockServiceSpec<O>): ServiceDefinition<O> {
   return {
@@ -31,20 +31,19 @@ export function mockService<O>(spec: MockServiceSpec<O>): ServiceDefinition<O> {
     envVar: spec.envVar,
     dependsOn: spec.dependsOn,
     endpoints: spec.endpoints,
+    faults: spec.faults,
     url: (_o, host, port) => `http://${host}:${port}${spec.urlPath ?? ''}`,
     async prepare(ctx, options, port) {
       const launch = { port, seed: ctx.seed, options, upstreams: ctx.upstreams };
       return {
         command: process.execPath,
-        args: [await bundleMock(spec.name, spec.entry), JSON.stringify(launch)],
-        cwd: REPO_ROOT,
+        args: [await mockEntry(spec.name, spec.entry), JSON.stringify(launch)],
+        cwd: PACKAGE_ROOT,
         env: { NODE_ENV: 'production' },
       };
     },
     async probe(url) {
-      const response = await fetch(`${new URL(url).origin}/__faultline/health`, { signal: AbortSignal.timeout(1000) });
-      if (!response.ok) throw new Error(`GET /__faultline/health: HTTP ${response.status}`);
-      const body = (await response.json()) as { service: string };
+      const body = await fetchJson<{ service: string }>(`${new URL(url).origin}/__faultline/health`, { timeoutMs: 1000 });
       return `faultline ${body.service} mock`;
     },
   };

@@ -1,14 +1,6 @@
 import { z } from 'zod';
-import { services } from '../env/services/index.ts';
-import { MockControl } from '../mocks/control/client.ts';
-import type { FaultDefinition } from '../mocks/control/faults.ts';
-import { farcasterFaults } from '../mocks/farcaster/faults.ts';
-import { llmFaults } from '../mocks/llm/faults.ts';
-import { rpcFaults } from '../mocks/rpc/faults.ts';
-import { definePreset, directUrlOf, FaultError } from './fault.ts';
-
-/** The faults each mock knows, so a timeline is checked before anything starts. */
-const mockFaults: Record<string, FaultDefinition[]> = { rpc: rpcFaults, llm: llmFaults, farcaster: farcasterFaults };
+import { MockControl } from '../../mocks/control/client.ts';
+import { definePreset, environmentOf, FaultError } from '../fault.ts';
 
 /** A mock reverts a fault on its own this long after the timeline meant to, should the runner die mid-run. */
 const TTL_MARGIN_MS = 30_000;
@@ -16,11 +8,11 @@ const TTL_MARGIN_MS = 30_000;
 /**
  * A fault of a simulated third party, applied through its control API (`/__faultline/faults`)
  * on the *direct* URL, since its proxy may be down. `params` is the mock's FaultSpec:
- * `{ type: 'throttle', target: 'infura', rate: 1, ... }`; the mock validates the type's
- * own parameters and refuses bad ones (the apply then fails with its message).
+ * `{ type: 'throttle', target: 'infura', rate: 1, ... }`, checked against the faults that
+ * mock declares before anything starts.
  * @example { fault: 'http', target: 'rpc', at: 'fault', params: { type: 'throttle', target: 'infura', legacy: true } }
  */
-export const http = definePreset({
+export default definePreset({
   name: 'http',
   layer: 'http',
   description: "a mock's own fault (rate limits, error rates, slow first token, malformed bodies) via its control API",
@@ -28,19 +20,20 @@ export const http = definePreset({
     type: z.string().min(1).describe('the mock fault type, e.g. throttle, error-rate, slow-first-token'),
     target: z.string().min(1).optional().describe('narrows the fault inside the mock, e.g. an RPC provider'),
   }),
-  validate(service, params) {
-    const known = mockFaults[service];
-    if (!known) return [['target', `expected a simulated third party with a control API (${Object.keys(mockFaults).join(', ')}), not "${service}"`]];
+  validate(service, params, { services }) {
+    const mocks = Object.entries(services).filter(([, s]) => s.faults).map(([name]) => name);
+    const known = services[service]?.faults;
+    if (!known) return [['target', `expected a simulated third party with a control API (${mocks.join(', ') || 'none in this environment'}), not "${service}"`]];
     const { type, target: _target, ...rest } = params as Record<string, unknown>;
-    const definition = known.find((d) => d.type === type);
-    if (!definition) return [['params.type', `unknown ${service} fault "${String(type)}"; known: ${known.map((d) => d.type).join(', ')}`]];
+    const definition = known[String(type)];
+    if (!definition) return [['params.type', `unknown ${service} fault "${String(type)}"; known: ${Object.keys(known).join(', ')}`]];
     const parsed = definition.params.safeParse(rest);
     return parsed.success ? [] : parsed.error.issues.map((i) => [['params', ...i.path].join('.'), i.message] as [string, string]);
   },
   async apply(ctx, service, params, info) {
-    const definition = services[service];
-    if (!definition) throw new FaultError(`http fault: unknown service "${service}"; known: ${Object.keys(services).join(', ')}`);
-    const control = new MockControl(directUrlOf(ctx, definition.envVar));
+    const started = environmentOf(ctx, 'http').services[service];
+    if (!started) throw new FaultError(`http fault: no service "${service}" in the environment`);
+    const control = new MockControl(started.directUrl);
     const ttlMs = info.durationMs === undefined ? undefined : info.durationMs + TTL_MARGIN_MS;
     const active = await control.apply({ ...params, ...(ttlMs ? { ttlMs } : {}) });
     return {

@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { definePreset } from './fault.ts';
-import { toxiproxyRequest } from './toxiproxy-api.ts';
+import { definePreset, proxyTarget } from '../fault.ts';
+import { toxiproxyRequest } from '../toxiproxy-api.ts';
 
 /** The proxy is disabled: new connections are refused and open ones are closed. */
-export const down = definePreset({
+export default definePreset({
   name: 'down',
   layer: 'network',
   description: 'the service is unreachable (Toxiproxy proxy disabled)',
   params: z.strictObject({}),
+  validate: proxyTarget,
   async apply(ctx, target) {
     const path = `/proxies/${encodeURIComponent(target)}`;
     await toxiproxyRequest(ctx.toxiproxyUrl, 'POST', path, { enabled: false });

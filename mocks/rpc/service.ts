@@ -1,17 +1,19 @@
-import { providerEnvVar, providerPath, rpcOptionsSchema } from '../../mocks/rpc/providers.ts';
-import { mockService } from './mock-process.ts';
+import { mockService } from '../service.ts';
+import { rpcFaults } from './faults.ts';
+import { providerEnvVar, providerPath, rpcOptionsSchema } from './providers.ts';
 
 /**
- * The Ethereum RPC provider gateway (mocks/rpc) in front of anvil: RPC_GATEWAY_URL is its
- * root (control API), and each simulated provider gets its own Toxiproxy proxy and URL
+ * The Ethereum RPC provider gateway in front of anvil: RPC_GATEWAY_URL is its root
+ * (control API), and each simulated provider gets its own Toxiproxy proxy and URL
  * (RPC_URL = infura, RPC_FALLBACK_URL = alchemy, RPC_PUBLIC_URL = public by default).
  */
-export const rpc = mockService({
+export default mockService({
   name: 'rpc',
   description: 'Ethereum RPC provider gateway (simulated Infura / Alchemy / public endpoints) in front of anvil',
   options: rpcOptionsSchema,
   envVar: 'RPC_GATEWAY_URL',
   entry: 'mocks/rpc/main.ts',
+  faults: Object.fromEntries(rpcFaults.map((f) => [f.type, f])),
   dependsOn: () => ['anvil'],
   endpoints: (options) =>
     Object.entries(options.providers).map(([name, provider]) => ({

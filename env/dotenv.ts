@@ -1,0 +1,38 @@
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { EnvironmentState } from './state.ts';
+
+/** The first line of every dotenv file Faultline writes: only such a file is ever removed again. */
+export const DOTENV_HEADER = '# Written by faultline env:up.';
+
+/** `X_URL` → `X_DIRECT_URL`: the same service, bypassing Toxiproxy. */
+export const directVar = (envVar: string) => envVar.replace(/_URL$/, '_DIRECT_URL');
+
+/** The variables an app gets: each service's proxied URL and its direct twin, every extra endpoint, the seed and Toxiproxy's API. */
+export function dotenvVars(state: Pick<EnvironmentState, 'seed' | 'toxiproxy' | 'services'>): Record<string, string> {
+  const vars: Record<string, string> = { FAULTLINE_SEED: String(state.seed) };
+  if (state.toxiproxy.directUrl) vars.TOXIPROXY_URL = state.toxiproxy.directUrl;
+  for (const record of Object.values(state.services)) {
+    if (!record.url || !record.directUrl) continue; // not started (or not proxied) yet
+    vars[record.envVar] = record.url;
+    vars[directVar(record.envVar)] = record.directUrl;
+    for (const endpoint of record.endpoints ?? []) {
+      vars[endpoint.envVar] = endpoint.url;
+      vars[directVar(endpoint.envVar)] = endpoint.directUrl;
+    }
+  }
+  return vars;
+}
+
+/** Writes the dotenv file, readable by its owner only: its URLs carry passwords and provider keys. */
+export function writeDotenv(file: string, vars: Record<string, string>): void {
+  const body = Object.entries(vars)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
+  writeFileSync(file, `${DOTENV_HEADER} URLs go through Toxiproxy; *_DIRECT_URL bypass it.\n${body}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/** Removes the dotenv file, but only one Faultline wrote: a user's own `.env` is never touched. */
+export function removeDotenv(file: string): void {
+  if (existsSync(file) && readFileSync(file, 'utf8').startsWith(DOTENV_HEADER)) rmSync(file);
+}

@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+
+/** The secret the app verifies JWTs with and k6 scripts sign with (scenarios/support/app.js): a development value. */
+export const REFERENCE_APP_JWT_SECRET = 'faultline-dev-secret';
+
+/** The app's mitigations, each with what it protects; FAULTLINE_MITIGATIONS switches them (src/mitigations.ts). */
+export const REFERENCE_APP_MITIGATIONS = {
+  'rpc-fallback': 'a throttled or failing RPC provider fails over to the fallback provider',
+  idempotency: 'a retried claim with the same Idempotency-Key is paid once',
+  'cache-fallback': 'Redis commands time out after 250 ms and reads fall back to Postgres',
+  'llm-breaker': 'a circuit breaker with first-token and idle deadlines in front of the LLM',
+  'rate-limit': 'per-user rate limits on claims and chat',
+};
+
+export interface ReferenceAppOptions {
+  /** FAULTLINE_MITIGATIONS: all (default), none, or e.g. "-rpc-fallback". */
+  mitigations?: string;
+  /** The simulated third parties it uses, each of which must be enabled too; without rpc it reaches anvil directly. */
+  uses?: Array<'rpc' | 'llm' | 'farcaster'>;
+  jwtSecret?: string;
+  /** Gifts seeded at first start. */
+  seedGifts?: number;
+}
+
+/**
+ * The bundled reference app as a service entry of faultline.config.ts: declared exactly
+ * as a team declares its own app (a command, a port variable, a health path, its
+ * dependencies and its mitigations), so nothing in Faultline knows it.
+ * @example services: { postgres: true, redis: true, anvil: true, rpc: true, app: referenceApp({ uses: ['rpc'] }) }
+ */
+export function referenceApp(options: ReferenceAppOptions = {}) {
+  return {
+    command: [process.execPath, '--import', 'tsx', 'src/main.ts'],
+    cwd: resolve(import.meta.dirname),
+    port: { env: 'PORT' },
+    health: '/api/health',
+    dependsOn: ['postgres', 'redis', 'anvil', ...(options.uses ?? [])],
+    env: {
+      HOST: '127.0.0.1',
+      AUTH_JWT_SECRET: options.jwtSecret ?? REFERENCE_APP_JWT_SECRET,
+      APP_SEED_GIFTS: String(options.seedGifts ?? 100),
+      NODE_ENV: 'production',
+      // Everything it needs is in its environment: a developer's .env.faultline must not fill the gaps.
+      APP_DOTENV: 'off',
+    },
+    // Migrations, the token deployment and the seed run before it listens.
+    readyTimeout: '60s',
+    mitigations: { env: 'FAULTLINE_MITIGATIONS', value: options.mitigations ?? 'all', names: REFERENCE_APP_MITIGATIONS },
+  };
+}

@@ -1,7 +1,0 @@
-import { z } from 'zod';
-import { toxicPreset } from './network-toxic.ts';
-
-/** Limits throughput to `rate` KB/s. */
-export const bandwidth = toxicPreset('bandwidth', 'bandwidth', 'throughput capped at rate KB/s (Toxiproxy bandwidth)', {
-  rate: z.number().int().min(0),
-});
