@@ -5,6 +5,7 @@ import { referenceApp } from './examples/reference-app/service.ts';
 // reference app as the system under test, declared as any team declares its app.
 // See README "Config".
 export default defineConfig({
+  scenariosDir: 'scenarios',
   services: {
     postgres: { database: 'app', user: 'app', password: 'app' },
     redis: true,

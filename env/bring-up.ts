@@ -83,7 +83,13 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
     const definition = config.definitions[name]!;
     const options = config.services[name];
     const dependsOn = definition.dependsOn?.(options) ?? [];
-    const record: ServiceRecord = { name, envVar: definition.envVar, dataDir: join(stateDir, 'run', name), ...(dependsOn.length ? { dependsOn } : {}) };
+    const record: ServiceRecord = {
+      name,
+      envVar: definition.envVar,
+      ...(definition.fallbackEnvVars ? { fallbackEnvVars: definition.fallbackEnvVars } : {}),
+      dataDir: join(stateDir, 'run', name),
+      ...(dependsOn.length ? { dependsOn } : {}),
+    };
     if (definition.app?.mitigations) record.mitigations = (options as { mitigations: { value: string } }).mitigations.value;
     state.services[name] = record;
     promise = (async () => {

@@ -44,7 +44,7 @@ describe('resolveConfig', () => {
   it('lists the known services when a service name is unknown', () => {
     const error = invalid(() => resolveConfig({ services: { postgress: true } }, 'faultline.config.ts'));
     expect(error.message).toContain('services.postgress: unknown service "postgress"');
-    expect(error.message).toContain(`known services are: ${Object.keys(knownServices).join(', ')}`);
+    for (const name of Object.keys(knownServices)) expect(error.message).toContain(name);
     expect(error.message).toMatch(/postgres, redis, anvil/);
   });
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigInvalidError } from '../lib/errors.ts';
+import { loadFile } from '../lib/load-module.ts';
 import { formatIssue, portSchema } from '../lib/schema.ts';
 import { commandOptionsSchema, commandService, isCommandEntry } from './command.ts';
 import type { ServiceDefinition } from './service.ts';
@@ -18,6 +18,8 @@ export interface FaultlineConfig {
   stateDir?: string;
   /** The dotenv file written for apps. Default `.env.faultline`. */
   dotenvFile?: string;
+  /** Where `faultline chaos <name>` finds `<name>/scenario.ts`. Default `faultline/scenarios`. */
+  scenariosDir?: string;
   /**
    * How services run: `local` processes (default), `containers` (Docker, through
    * testcontainers), or `auto` (containers when a Docker engine answers, else local).
@@ -42,6 +44,7 @@ export interface ResolvedConfig {
   home: string;
   stateDir: string;
   dotenvFile: string;
+  scenariosDir: string;
   runtime: RuntimeSetting;
   containers: { images: Record<string, string> };
   toxiproxy: { port?: number };
@@ -70,6 +73,7 @@ const topLevel = z.strictObject({
   home: z.string().min(1).default('.faultline'),
   stateDir: z.string().min(1).optional(),
   dotenvFile: z.string().min(1).default('.env.faultline'),
+  scenariosDir: z.string().min(1).default('faultline/scenarios'),
   runtime: z.enum(RUNTIME_SETTINGS).default('local'),
   containers: z.strictObject({ images: z.record(z.string(), z.string().min(1)).default({}) }).default({ images: {} }),
   toxiproxy: z.strictObject({ port: portSchema.optional() }).default({}),
@@ -122,6 +126,7 @@ export function resolveConfig(input: unknown, file = '(inline config)', rootDir 
     home,
     stateDir: rest.stateDir ? resolve(rootDir, rest.stateDir) : home,
     dotenvFile: resolve(rootDir, rest.dotenvFile),
+    scenariosDir: resolve(rootDir, rest.scenariosDir),
     runtime: rest.runtime,
     containers: rest.containers,
     toxiproxy: rest.toxiproxy,
@@ -175,7 +180,7 @@ export async function loadConfig(path?: string, cwd = process.cwd()): Promise<Re
     if (path) throw new ConfigInvalidError(file, ['file not found']);
     return withRuntimeOverride(resolveConfig({}, '(default config)', cwd));
   }
-  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  const module = await loadFile(file);
   if (module.default === undefined) throw new ConfigInvalidError(file, ['(root): expected a default export, e.g. `export default defineConfig({...})`']);
   return withRuntimeOverride(resolveConfig(module.default, file, dirname(file)));
 }

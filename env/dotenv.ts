@@ -11,10 +11,17 @@ export const directVar = (envVar: string) => envVar.replace(/_URL$/, '_DIRECT_UR
 export function dotenvVars(state: Pick<EnvironmentState, 'seed' | 'toxiproxy' | 'services'>): Record<string, string> {
   const vars: Record<string, string> = { FAULTLINE_SEED: String(state.seed) };
   if (state.toxiproxy.directUrl) vars.TOXIPROXY_URL = state.toxiproxy.directUrl;
-  for (const record of Object.values(state.services)) {
-    if (!record.url || !record.directUrl) continue; // not started (or not proxied) yet
-    vars[record.envVar] = record.url;
-    vars[directVar(record.envVar)] = record.directUrl;
+  const started = Object.values(state.services).filter((r) => r.url && r.directUrl); // not started (or not proxied) yet: left out
+  // Fallbacks first, so that a service that really sets the variable wins (RPC_URL: the rpc mock over anvil).
+  for (const record of started) {
+    for (const envVar of record.fallbackEnvVars ?? []) {
+      vars[envVar] = record.url!;
+      vars[directVar(envVar)] = record.directUrl!;
+    }
+  }
+  for (const record of started) {
+    vars[record.envVar] = record.url!;
+    vars[directVar(record.envVar)] = record.directUrl!;
     for (const endpoint of record.endpoints ?? []) {
       vars[endpoint.envVar] = endpoint.url;
       vars[directVar(endpoint.envVar)] = endpoint.directUrl;

@@ -14,6 +14,11 @@ export interface ServiceDefinition<Options = any> {
   options: z.ZodType<Options>;
   /** Environment variable that carries the proxied URL in .env.faultline (the direct one gets `_DIRECT` before `_URL`). */
   envVar: string;
+  /**
+   * Variables it fills only when no other service sets them: anvil answers JSON-RPC
+   * itself, so RPC_URL points at it until a simulated provider (rpc) fronts it.
+   */
+  fallbackEnvVars?: string[];
   /** Services whose URLs must be known before this one is launched (e.g. the RPC gateway needs anvil). */
   dependsOn?: (options: Options) => string[];
   /** The URL a client uses to reach the service at host:port. */

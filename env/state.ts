@@ -36,6 +36,8 @@ export interface ServiceRecord {
   directUrl?: string;
   url?: string;
   envVar: string;
+  /** Variables it fills only when no other service sets them (see ServiceDefinition.fallbackEnvVars). */
+  fallbackEnvVars?: string[];
   version?: string;
   dataDir: string;
   /** Additional proxies of this service (see ServiceDefinition.endpoints). */

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
+import { build } from '../lib/esbuild.ts';
 import { pluginFiles } from '../lib/discover.ts';
 import { PACKAGE_ROOT } from '../lib/files.ts';
 

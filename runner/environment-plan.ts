@@ -32,7 +32,8 @@ export interface PlanOptions {
  */
 export function planEnvironment(scenario: Scenario, config: ResolvedConfig, options: PlanOptions, running?: EnvironmentState): EnvironmentPlan {
   const targetService = options.target ? undefined : targetServiceOf(scenario, config);
-  const needed = Object.entries(scenario.services).filter(([name]) => !(options.target && isApp(config, name)));
+  // With --target the load goes to an app run elsewhere: the scenario's own app need not run here.
+  const needed = Object.entries(scenario.services).filter(([name]) => !(options.target && (isApp(config, name) || !builtins[name])));
   const missing = needed.filter(([name]) => !builtins[name] && !config.services[name]).map(([name]) => name);
   if (targetService && !config.services[targetService]) missing.push(targetService);
   if (missing.length > 0) throw new ServiceMissingError(scenario.name, [...new Set(missing)], config.file);
@@ -46,7 +47,7 @@ export function planEnvironment(scenario: Scenario, config: ResolvedConfig, opti
       if (!app.mitigations) throw new FaultlineError(`--mitigations ${options.mitigations}: the app "${targetService}" declares no mitigations in ${config.file} (add \`mitigations: { env, names }\` to its service entry).`);
       services[targetService] = { ...app, mitigations: { ...app.mitigations, value: options.mitigations } };
     }
-    planned = resolveConfig({ seed: options.seed ?? config.seed, home: config.home, stateDir: config.stateDir, dotenvFile: config.dotenvFile, runtime: config.runtime, containers: config.containers, toxiproxy: config.toxiproxy, services }, config.file, config.rootDir);
+    planned = resolveConfig({ seed: options.seed ?? config.seed, home: config.home, stateDir: config.stateDir, dotenvFile: config.dotenvFile, scenariosDir: config.scenariosDir, runtime: config.runtime, containers: config.containers, toxiproxy: config.toxiproxy, services }, config.file, config.rootDir);
   } else {
     const absent = needed.map(([name]) => name).filter((name) => !running.services[name]);
     if (absent.length > 0) throw new ServiceMissingError(scenario.name, absent, config.file);

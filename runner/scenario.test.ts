@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioInvalidError } from './errors.ts';
-import { resolveScenario } from './scenario.ts';
+import { resolveConfig } from '../env/config.ts';
+import { targetInfo } from './environment-plan.ts';
+import { resolveScenario, targetProblems } from './scenario.ts';
 
 const valid = () => ({
   name: 'redis-outage',
@@ -38,7 +40,7 @@ describe('resolveScenario', () => {
     expect(s.durationMs).toBe(20_000);
     expect(s.faults).toEqual([{ name: 'down@redis', fault: 'down', target: 'redis', atMs: 5000, durationMs: 10_000, params: {} }]);
     expect(s.load.scriptPath).toBe('/repo/scenarios/x/load.js');
-    expect(s.target.envVar).toBe('APP_URL');
+    expect(s.target).toEqual({}); // the one app the environment declares
   });
 
   it('takes offsets and explicit durations, and leaves a fault without duration applied to the end', () => {
@@ -60,7 +62,7 @@ describe('resolveScenario', () => {
 
   it('rejects an unknown fault preset, listing the known ones', () => {
     const [issue] = problems({ ...valid(), faults: [{ fault: 'meteor', target: 'redis', at: 'fault' }] });
-    expect(issue).toMatch(/^faults\.0\.fault: unknown fault "meteor"; known faults are: .*latency.*down/);
+    expect(issue).toMatch(/^faults\.0\.fault: unknown fault "meteor"; known faults are: .*down.*latency/);
   });
 
   it('rejects a fault at a phase that does not exist', () => {
@@ -89,16 +91,32 @@ describe('resolveScenario', () => {
     expect(issues).toEqual(expect.arrayContaining([expect.stringMatching(/^phases\.1\.name: duplicate phase "a"/), expect.stringMatching(/^faults\.0\.at: starts at 3000 ms, at or after the end/)]));
   });
 
-  it("checks an http fault against the faults that mock knows, before anything starts", () => {
-    const at = (params: Record<string, unknown>, target = 'rpc') => problems({ ...valid(), faults: [{ fault: 'http', target, at: 'fault', params }] });
-    expect(at({ type: 'throttel', target: 'infura' })[0]).toMatch(/^faults\.0\.params\.type: unknown rpc fault "throttel"; known: throttle, /);
-    expect(at({ type: 'throttle', rate: 7 })[0]).toMatch(/^faults\.0\.params\.rate: /);
-    expect(at({ type: 'throttle' }, 'redis')[0]).toMatch(/^faults\.0\.target: expected a simulated third party/);
-    expect(resolveScenario({ ...valid(), faults: [{ fault: 'http', target: 'llm', at: 'fault', params: { type: 'slow-first-token', ttft: { kind: 'fixed', ms: 8000 } } }] }).faults).toHaveLength(1);
-  });
-
   it('requires invariants to be functions', () => {
     const [issue] = problems({ ...valid(), invariants: [{ name: 'no double claims', check: 'SELECT 1' }] });
     expect(issue).toMatch(/^invariants\.0\.check: expected a function/);
+  });
+});
+
+describe('fault targets, checked against the environment the run will have', () => {
+  const config = resolveConfig({ services: { redis: true, anvil: true, rpc: true, llm: true } });
+  const at = (fault: string, target: string, params: Record<string, unknown> = {}) =>
+    targetProblems(resolveScenario({ ...valid(), faults: [{ fault, target, at: 'fault', params }] }).faults, targetInfo(config));
+
+  it('checks an http fault against the faults that mock knows', () => {
+    expect(at('http', 'rpc', { type: 'throttel', target: 'infura' })[0]).toMatch(/^faults\.0\.params\.type: unknown rpc fault "throttel"; known: .*throttle/);
+    expect(at('http', 'rpc', { type: 'throttle', rate: 7 })[0]).toMatch(/^faults\.0\.params\.rate: /);
+    expect(at('http', 'redis', { type: 'throttle' })[0]).toMatch(/^faults\.0\.target: expected a simulated third party/);
+    expect(at('http', 'llm', { type: 'slow-first-token', ttft: { kind: 'fixed', ms: 8000 } })).toEqual([]);
+  });
+
+  it('names a network fault on a proxy the environment does not have, and lists the proxies', () => {
+    expect(at('down', 'mongo')[0]).toMatch(/^faults\.0\.target: no Toxiproxy proxy "mongo" in the environment; proxies are redis, anvil, rpc, rpc-infura/);
+    expect(at('latency', 'rpc-alchemy', { latency: 100 })).toEqual([]);
+  });
+
+  it('names a process fault on a service that is not there, and a chain fault off anvil', () => {
+    expect(at('pause', 'postgres')[0]).toMatch(/^faults\.0\.target: no service "postgres" in the environment; it has redis, anvil, rpc, llm/);
+    expect(at('mining-stopped', 'redis')[0]).toMatch(/^faults\.0\.target: chain faults act on the anvil service, not "redis"/);
+    expect(at('pause', 'redis')).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { durationSchema } from '../lib/durations.ts';
+import { loadFile } from '../lib/load-module.ts';
 import { formatIssue } from '../lib/schema.ts';
 import { presets, type TargetInfo } from '../toxics/index.ts';
 import { ScenarioInvalidError } from './errors.ts';
@@ -326,23 +326,39 @@ export function targetProblems(faults: ScheduledFault[], info: TargetInfo): stri
   return faults.flatMap((f, i) => (presets[f.fault]!.validate?.(f.target, f.params, info) ?? []).map(([field, message]) => `faults.${i}.${field}: ${message}`));
 }
 
-/** Finds `scenarios/<name>/scenario.ts` (or takes a path) and validates its default export. */
-export async function loadScenario(nameOrPath: string, rootDir = process.cwd()): Promise<Scenario> {
-  const file = /[/\\]|\.ts$/.test(nameOrPath) ? resolve(rootDir, nameOrPath) : join(rootDir, 'scenarios', nameOrPath, 'scenario.ts');
+/** The files a scenario folder may hold its definition in, in order of preference. */
+export const SCENARIO_FILES = ['scenario.ts', 'scenario.mts', 'scenario.js', 'scenario.mjs', 'scenario.yaml', 'scenario.yml'];
+
+/**
+ * Finds `<scenariosDir>/<name>/scenario.ts` (or .js, or a scenario.yaml with the same
+ * fields), or takes a path, and validates its default export.
+ */
+export async function loadScenario(nameOrPath: string, scenariosDir = join(process.cwd(), 'scenarios')): Promise<Scenario> {
+  const isPath = /[/\\]|\.(m?[tj]s|ya?ml|json)$/.test(nameOrPath);
+  const file = isPath ? resolve(nameOrPath) : scenarioFile(join(scenariosDir, nameOrPath));
   if (!existsSync(file)) {
-    throw new ScenarioInvalidError(file, [`file not found; scenarios live in scenarios/<name>/scenario.ts (known: ${listScenarios(rootDir).join(', ') || 'none'})`]);
+    const known = listScenarios(scenariosDir);
+    throw new ScenarioInvalidError(file, [
+      isPath ? 'file not found' : `no scenario "${nameOrPath}" in ${scenariosDir} (scenarios live in <scenariosDir>/<name>/scenario.ts; known: ${known.join(', ') || 'none'})`,
+    ]);
   }
-  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  const module = await loadFile(file, ScenarioInvalidError);
   if (module.default === undefined) throw new ScenarioInvalidError(file, ['(root): expected a default export, e.g. `export default defineScenario({...})`']);
   const scenario = resolveScenario(module.default, file);
   if (!existsSync(scenario.load.scriptPath)) throw new ScenarioInvalidError(file, [`load.script: ${scenario.load.scriptPath} does not exist`]);
   return scenario;
 }
 
-export function listScenarios(rootDir = process.cwd()): string[] {
+/** The definition file in a scenario folder (the first of SCENARIO_FILES there), or its scenario.ts path when none is. */
+function scenarioFile(folder: string): string {
+  return SCENARIO_FILES.map((f) => join(folder, f)).find((f) => existsSync(f)) ?? join(folder, 'scenario.ts');
+}
+
+/** The scenarios in a folder: every sub-folder with a scenario file. */
+export function listScenarios(scenariosDir = join(process.cwd(), 'scenarios')): string[] {
   try {
-    return readdirSync(join(rootDir, 'scenarios'), { withFileTypes: true })
-      .filter((d) => d.isDirectory() && existsSync(join(rootDir, 'scenarios', d.name, 'scenario.ts')))
+    return readdirSync(scenariosDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && SCENARIO_FILES.some((f) => existsSync(join(scenariosDir, d.name, f))))
       .map((d) => d.name)
       .sort();
   } catch {

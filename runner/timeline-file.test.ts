@@ -22,7 +22,7 @@ describe('incident timeline files', () => {
       ['infura-429', 6000, 4000],
       ['infura-down', 10_000, 2000],
     ]);
-    const scenario = withTimeline(await loadScenario('rpc-throttle', root), timeline);
+    const scenario = withTimeline(await loadScenario('rpc-throttle', join(root, 'scenarios')), timeline);
     expect(scenario.durationMs).toBe(16_000);
     expect(scenario.faults).toHaveLength(3);
     expect(scenario.load.scriptPath).toMatch(/rpc-throttle\/load\.js$/);
@@ -50,6 +50,6 @@ describe('incident timeline files', () => {
 
   it("refuses a timeline without the phases the scenario's thresholds name", async () => {
     const file = write('t.yaml', 'phases:\n  - { name: warmup, duration: 2s }\n');
-    await expect(async () => withTimeline(await loadScenario('rpc-throttle', root), loadTimelineFile(file))).rejects.toThrow(/phase "fault", which this timeline does not have/);
+    await expect(async () => withTimeline(await loadScenario('rpc-throttle', join(root, 'scenarios')), loadTimelineFile(file))).rejects.toThrow(/phase "fault", which this timeline does not have/);
   });
 });

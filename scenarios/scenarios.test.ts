@@ -1,23 +1,29 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildThresholds } from '../runner/run.ts';
-import { listScenarios, loadScenario } from '../runner/scenario.ts';
+import { loadConfig } from '../env/config.ts';
+import { targetInfo } from '../runner/environment-plan.ts';
+import { listScenarios, loadScenario, targetProblems } from '../runner/scenario.ts';
 import { loadTimelineFile } from '../runner/timeline-file.ts';
+import { chaosScripts } from '../scripts/npm-scripts.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
 describe('shipped scenarios', () => {
-  const names = listScenarios(root);
+  const names = listScenarios(join(root, 'scenarios'));
 
-  it('are all there, each with an npm script', async () => {
-    expect(names).toEqual(['chat-llm', 'db-latency', 'frame-claim-storm', 'llm-slow-first-token', 'redis-outage', 'redis-stall', 'rpc-outage', 'rpc-throttle']);
-    const { scripts } = (await import('../package.json', { with: { type: 'json' } })).default as { scripts: Record<string, string> };
+  it('are found by their folders, and each has its generated npm script chaos:<name> (`faultline scripts`)', async () => {
+    expect(names).toContain('rpc-throttle'); // the README's quick start
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(chaosScripts(scripts, names), 'package.json is out of date: run `npm run faultline -- scripts`').toEqual(scripts);
     for (const name of names) expect(scripts[`chaos:${name}`], name).toBe(`tsx scripts/cli.ts chaos ${name}`);
   });
 
-  it.each(listScenarios(root))('%s validates, and its thresholds resolve for every profile', async (name) => {
-    const scenario = await loadScenario(name, root);
+  it.each(listScenarios(join(root, 'scenarios')))('%s validates, and its thresholds resolve for every profile', async (name) => {
+    const scenario = await loadScenario(name, join(root, 'scenarios'));
+    // Its fault targets exist in the repository's environment (mock fault params included).
+    expect(targetProblems(scenario.faults, targetInfo(await loadConfig(join(root, 'faultline.config.ts'))))).toEqual([]);
     for (const profile of Object.values(scenario.load.profiles)) {
       const thresholds = buildThresholds(scenario, profile);
       for (const expressions of Object.values(thresholds)) for (const e of expressions) expect(e).not.toMatch(/[{}]/);

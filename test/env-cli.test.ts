@@ -198,7 +198,7 @@ describe('faultline env (CLI)', () => {
     const run = await cli(ws, ['env', 'up']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('services.mongo: unknown service "mongo"');
-    expect(run.stderr).toContain(`known services are: ${Object.keys(knownServices).join(', ')}`);
+    for (const name of Object.keys(knownServices)) expect(run.stderr).toContain(name);
     expect(running(ws)).toEqual([]);
     expect(existsSync(ws.stateDir)).toBe(false);
   });

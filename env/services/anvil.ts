@@ -20,6 +20,8 @@ export default defineService({
   description: 'Anvil local Ethereum node',
   options,
   envVar: 'ANVIL_URL',
+  // Apps reach the chain through anvil's own proxy until a simulated provider fronts it.
+  fallbackEnvVars: ['RPC_URL'],
   url: (_o: Options, host, port) => `http://${host}:${port}`,
 
   async prepare(ctx, o, port) {

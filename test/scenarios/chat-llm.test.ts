@@ -28,7 +28,7 @@ describe('scenario chat-llm', () => {
   });
 
   it('passes the smoke profile: 20 chats by 2 users, all streamed, p95 total and first token within bounds', async () => {
-    const scenario = await loadScenario('chat-llm', REPO_ROOT);
+    const scenario = await loadScenario('chat-llm', join(REPO_ROOT, 'scenarios'));
     const { result, exitCode } = await runScenario({ scenario, profile: 'smoke', config, target: app.url, reportsDir, out: { write: () => true } });
     expect(result.reasons).toEqual([]);
     expect(exitCode).toBe(0);
@@ -38,7 +38,7 @@ describe('scenario chat-llm', () => {
   }, 120_000);
 
   it('fails its first-token threshold when the 3 s first-token incident is replayed', async () => {
-    const scenario = withTimeline(await loadScenario('chat-llm', REPO_ROOT), loadTimelineFile(join(REPO_ROOT, 'scenarios/incidents/llm-first-token-3s.yaml')));
+    const scenario = withTimeline(await loadScenario('chat-llm', join(REPO_ROOT, 'scenarios')), loadTimelineFile(join(REPO_ROOT, 'scenarios/incidents/llm-first-token-3s.yaml')));
     const { result, exitCode } = await runScenario({ scenario, profile: 'smoke', config, target: app.url, reportsDir, out: { write: () => true } });
     expect(exitCode).toBe(1);
     expect(result.reasons).toEqual([expect.stringMatching(/^threshold faultline_first_token p\(95\)<=2500 failed \(observed 3\d{3}/)]);

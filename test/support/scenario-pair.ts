@@ -46,7 +46,7 @@ export function describeScenarioPair(name: string, options: PairOptions): void {
     const runWith = async (mitigations: string) => {
       const app = await startAppProcess(environment, mitigations, options.appEnv);
       apps.push(app);
-      const scenario = await loadScenario(name, REPO_ROOT);
+      const scenario = await loadScenario(name, join(REPO_ROOT, 'scenarios'));
       return runScenario({ scenario, profile: 'smoke', config, target: app.url, reportsDir, out: { write: () => true } });
     };
 

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Plugin } from 'esbuild';
+import { build } from './esbuild.ts';
+import { parse as parseYaml } from 'yaml';
+import { ConfigInvalidError, FaultlineError } from './errors.ts';
+import { PACKAGE_ROOT } from './files.ts';
+
+/**
+ * Imports a user's TypeScript or JavaScript module (faultline.config.ts, a scenario.ts) as
+ * ES module, whatever their package's module type: it is bundled with esbuild into a
+ * temporary `.mjs` beside it (so its imports resolve as they would from the file itself),
+ * imported, and removed. Vite loads vite.config.ts the same way. Packages stay imports,
+ * and so do Faultline's own files, so the user's module shares this process's Faultline.
+ * The bundle's errors (a syntax error, a missing import) come back as `BundleError`.
+ */
+export async function importUserModule(file: string): Promise<Record<string, unknown>> {
+  if (/\.json$/i.test(file)) return { default: JSON.parse(readFileSync(file, 'utf8')) };
+  if (/\.ya?ml$/i.test(file)) return { default: parseYaml(readFileSync(file, 'utf8')) };
+  const result = await build({
+    entryPoints: [file],
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+    sourcemap: 'inline',
+    plugins: [faultlineExternal],
+  }).catch((error: { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }) => {
+    const first = error.errors?.[0];
+    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
+    throw new BundleError(`${where}${first?.text ?? String(error)}`);
+  });
+  const temp = join(dirname(file), `.${randomUUID().slice(0, 8)}.faultline.mjs`);
+  writeFileSync(temp, result.outputFiles[0]!.contents);
+  try {
+    return (await import(pathToFileURL(temp).href)) as Record<string, unknown>;
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+/** The module could not be compiled: the first error, with file:line:column. */
+export class BundleError extends FaultlineError {}
+
+/** Imports of Faultline's own source (the repository's scenarios import ../../runner/...) stay imports: one Faultline per process. */
+const faultlineExternal: Plugin = {
+  name: 'faultline-external',
+  setup(build) {
+    build.onResolve({ filter: /^(\.|\/)/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      const path = isAbsolute(args.path) ? args.path : resolve(args.resolveDir, args.path);
+      const inside = relative(PACKAGE_ROOT, path);
+      if (inside.startsWith('..') || isAbsolute(inside) || inside.split(/[\\/]/).includes('node_modules')) return undefined;
+      return { path: pathToFileURL(path).href, external: true };
+    });
+  },
+};
+
+/**
+ * A user's file (config, scenario) as a module, every way it can fail turned into a
+ * ConfigInvalidError (or `ErrorClass`) naming the file: not found, a directory, a syntax
+ * error, an import that does not resolve, a top-level throw.
+ */
+export async function loadFile(file: string, ErrorClass: new (file: string, issues: string[]) => Error = ConfigInvalidError): Promise<{ default?: unknown }> {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (!stat) throw new ErrorClass(file, ['file not found']);
+  if (!stat.isFile()) throw new ErrorClass(file, ['(root): expected a file, found a directory']);
+  try {
+    return await importUserModule(file);
+  } catch (error) {
+    const reason = error instanceof BundleError ? `could not be compiled: ${error.message}` : `threw while loading: ${(error as Error)?.message ?? String(error)}`;
+    throw new ErrorClass(file, [`(root): ${reason}`]);
+  }
+}

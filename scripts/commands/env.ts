@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../env/config.ts';
+import { environmentStatus, startEnvironment, stopEnvironment } from '../../env/environment.ts';
+import { FaultlineError } from '../../lib/errors.ts';
+import { stateFile } from '../../env/state.ts';
+import { EXIT } from '../exit-codes.ts';
+import { commandHint, rel } from '../hints.ts';
+import { table } from '../table.ts';
+
+/** `faultline env up | down | status`: the dependency environment. */
+export function registerEnv(program: Command, global: () => { config?: string }): void {
+  const env = program.command('env').description('bring the dependency environment up or down');
+
+  env
+    .command('up')
+    .description('start every configured service behind Toxiproxy (reuses a running environment)')
+    .action(async () => {
+      const config = await loadConfig(global().config);
+      const controller = new AbortController();
+      const interrupt = () => {
+        if (controller.signal.aborted) process.exit(EXIT.interrupted); // second Ctrl-C: give up waiting
+        process.stderr.write('\ninterrupted: stopping what was started...\n');
+        controller.abort(new FaultlineError('env up was interrupted'));
+      };
+      process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
+      try {
+        const started = Date.now();
+        const environment = await startEnvironment(config, { log: (line) => process.stderr.write(`  ${line}\n`), signal: controller.signal });
+        const rows = [
+          ['toxiproxy', 'up', environment.toxiproxyUrl, '(api)', ''],
+          ...Object.values(environment.services).map((s) => [s.name, 'up', s.url, s.directUrl, s.version]),
+        ];
+        console.log(table(['service', 'status', 'url (through toxiproxy)', 'direct url', 'version'], rows));
+        const verb = environment.reused ? 'already up, reused' : `up in ${Date.now() - started} ms`;
+        console.log(`\nEnvironment ${verb} (seed ${environment.seed}).`);
+        console.log(`Wrote ${rel(stateFile(config.stateDir))} and ${rel(config.dotenvFile)}. Stop it with \`${commandHint('env down', { config: global().config })}\`.`);
+      } catch (error) {
+        if (controller.signal.aborted) {
+          process.stderr.write('stopped everything that had started.\n');
+          process.exit(EXIT.interrupted);
+        }
+        throw error;
+      }
+    });
+
+  env
+    .command('down')
+    .description('stop every service of the environment, free its ports and remove its state')
+    .action(async () => {
+      const config = await loadConfig(global().config);
+      const started = Date.now();
+      const stopped = await stopEnvironment(config);
+      console.log(stopped ? `Environment stopped in ${Date.now() - started} ms.` : `No environment was running (state dir ${rel(config.stateDir)}).`);
+    });
+
+  env
+    .command('status')
+    .description('health of each service now, directly and through its proxy')
+    .action(async () => {
+      const config = await loadConfig(global().config);
+      const { state, services } = await environmentStatus(config);
+      if (!state) {
+        console.log(`No environment is running. Start one with \`${commandHint('env up', { config: global().config })}\`.`);
+        process.exitCode = EXIT.failed;
+        return;
+      }
+      const rows = services.map((s) => [
+        s.name,
+        s.pid ? String(s.pid) : (s.containerId?.slice(0, 12) ?? '-'),
+        !s.alive ? 'process gone' : s.directError ? `unhealthy: ${s.directError}` : s.proxyError ? `proxy broken: ${s.proxyError}` : 'healthy',
+        s.url ?? '-',
+        s.version ?? '-',
+      ]);
+      console.log(table(['service', 'pid/container', 'health', 'url', 'version'], rows));
+      console.log(`\nstatus: ${state.status}, started ${state.startedAt}, seed ${state.seed}`);
+      if (services.some((s) => !s.alive || s.directError || s.proxyError)) process.exitCode = EXIT.failed;
+    });
+}
