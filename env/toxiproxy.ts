@@ -1,5 +1,6 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { z } from 'zod';
+import { portSchema } from '../lib/schema.ts';
 import { defineService } from './service.ts';
 
 /**
@@ -9,7 +10,7 @@ import { defineService } from './service.ts';
 export const toxiproxyServer = defineService({
   name: 'toxiproxy',
   description: 'Toxiproxy (fault injection in front of every service)',
-  options: z.strictObject({ port: z.number().int().min(0).max(65535).optional() }),
+  options: z.strictObject({ port: portSchema.optional() }),
   envVar: 'TOXIPROXY_URL',
   url: (_o, host, port) => `http://${host}:${port}`,
 

@@ -3,9 +3,9 @@ import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { build } from './esbuild.ts';
+import { BundleError, bundleForNode } from './esbuild.ts';
 import { parse as parseYaml } from 'yaml';
-import { ConfigInvalidError, FaultlineError } from './errors.ts';
+import { ConfigInvalidError } from './errors.ts';
 import { PACKAGE_ROOT } from './files.ts';
 
 /**
@@ -19,33 +19,15 @@ import { PACKAGE_ROOT } from './files.ts';
 export async function importUserModule(file: string): Promise<Record<string, unknown>> {
   if (/\.json$/i.test(file)) return { default: JSON.parse(readFileSync(file, 'utf8')) };
   if (/\.ya?ml$/i.test(file)) return { default: parseYaml(readFileSync(file, 'utf8')) };
-  const result = await build({
-    entryPoints: [file],
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-    sourcemap: 'inline',
-    plugins: [faultlineExternal],
-  }).catch((error: { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }) => {
-    const first = error.errors?.[0];
-    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
-    throw new BundleError(`${where}${first?.text ?? String(error)}`);
-  });
+  const code = await bundleForNode(file, { plugins: [faultlineExternal], sourcemap: true });
   const temp = join(dirname(file), `.${randomUUID().slice(0, 8)}.faultline.mjs`);
-  writeFileSync(temp, result.outputFiles[0]!.contents);
+  writeFileSync(temp, code);
   try {
     return (await import(pathToFileURL(temp).href)) as Record<string, unknown>;
   } finally {
     rmSync(temp, { force: true });
   }
 }
-
-/** The module could not be compiled: the first error, with file:line:column. */
-export class BundleError extends FaultlineError {}
 
 /** Imports of Faultline's own source (the repository's scenarios import ../../runner/...) stay imports: one Faultline per process. */
 const faultlineExternal: Plugin = {

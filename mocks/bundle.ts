@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Plugin } from 'esbuild';
-import { build } from '../lib/esbuild.ts';
+import { bundleForNode } from '../lib/esbuild.ts';
 import { pluginFiles } from '../lib/discover.ts';
 import { PACKAGE_ROOT } from '../lib/files.ts';
 
@@ -20,18 +20,7 @@ const CACHE_DIR = join(PACKAGE_ROOT, 'node_modules', '.cache', 'faultline', 'moc
 export async function mockEntry(name: string, entry: string): Promise<string> {
   const compiled = resolve(PACKAGE_ROOT, entry.replace(/\.ts$/, '.js'));
   if (existsSync(compiled)) return compiled;
-  const result = await build({
-    entryPoints: [resolve(PACKAGE_ROOT, entry)],
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-    plugins: [staticDiscovery],
-  });
-  const code = result.outputFiles[0]!.contents;
+  const code = await bundleForNode(resolve(PACKAGE_ROOT, entry), { plugins: [staticDiscovery] });
   const file = join(CACHE_DIR, `${name}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   if (!existsSync(file)) {
     mkdirSync(CACHE_DIR, { recursive: true });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { logTail } from '../lib/files.ts';
 import { join } from 'node:path';
 import type { Profile } from './profiles.ts';
 import type { ScheduledPhase } from './scenario.ts';
@@ -83,13 +84,7 @@ export function startK6(options: { k6: string; script: string; plan: K6Plan; run
     exited,
     interrupt: () => void child.kill('SIGINT'),
     kill: () => void child.kill('SIGKILL'),
-    logTail: (lines = 15) => {
-      try {
-        return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-      } catch {
-        return '';
-      }
-    },
+    logTail: (lines = 15) => logTail(logFile, lines),
   };
 }
 

@@ -14,7 +14,7 @@ export interface Profile {
   rps?: number;
 }
 
-/** From the load-test plans Faultline is built from (issue 5's table). */
+/** From the load-test plans Faultline is built from: smoke, baseline, stress. */
 export const DEFAULT_PROFILES: Record<string, Profile> = {
   smoke: { requests: 20, concurrency: 2, success: 1, p95TotalMs: 8000, p95FirstTokenMs: 2500 },
   baseline: { requests: 100, concurrency: 10, success: 0.99, p95TotalMs: 6000, p95FirstTokenMs: 2000 },

@@ -224,6 +224,47 @@ describe.each(runtimes)('an environment on the $title', ({ runtime, skip }) => {
     }
   });
 
+  it.skipIf(skip)('restarts a service on the same port: the data it keeps survives, its proxy reaches it again, env.json follows', async () => {
+    const client = () => new pg.Client({ connectionString: env.services.postgres!.url });
+    const before = client();
+    await before.connect();
+    await before.query('CREATE TABLE IF NOT EXISTS lifecycle (n int); INSERT INTO lifecycle VALUES (7)');
+    await before.end();
+    const { port, pid, containerId } = env.services.postgres!;
+    await env.restart('postgres');
+    expect(env.services.postgres!.port).toBe(port);
+    if (runtime === 'local') expect(env.services.postgres!.pid).not.toBe(pid);
+    else expect(env.services.postgres!.containerId).toBe(containerId);
+    const after = client();
+    await after.connect();
+    try {
+      expect((await after.query<{ n: number }>('SELECT n FROM lifecycle')).rows).toEqual([{ n: 7 }]);
+    } finally {
+      await after.end();
+    }
+    const record = readState(env.stateDir)!.services.postgres!;
+    expect(record.stopped).toBe(false);
+    if (runtime === 'local') expect(record.process!.pid).toBe(env.services.postgres!.pid);
+  });
+
+  it.skipIf(skip)('kills a service (a crash), says so in env.json, and starts it again on the same port', async () => {
+    const redis = new Redis(env.services.redis!.directUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    redis.on('error', () => {}); // the refused connect is the point
+    await env.stopService('redis', { kill: true });
+    expect(readState(env.stateDir)!.services.redis!.stopped).toBe(true);
+    await expect(redis.connect()).rejects.toThrow();
+    await env.startService('redis');
+    const again = new Redis(env.services.redis!.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    await again.connect();
+    try {
+      expect(await again.ping()).toBe('PONG');
+    } finally {
+      again.disconnect();
+      redis.disconnect();
+    }
+    expect(readState(env.stateDir)!.services.redis!.stopped).toBe(false);
+  });
+
   it.skipIf(skip)('stop() leaves nothing behind: no process, container, network or listening port of it', async () => {
     const state = readState(env.stateDir)!;
     expect(state.status).toBe('up');

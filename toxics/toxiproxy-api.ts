@@ -1,3 +1,4 @@
+import { fetchJson, HttpStatusError } from '../lib/http.ts';
 import { FaultError } from './fault.ts';
 
 /**
@@ -5,15 +6,12 @@ import { FaultError } from './fault.ts';
  * trip each, so apply times stay within a few ms of schedule.
  */
 export async function toxiproxyRequest(apiUrl: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${apiUrl}${path}`, {
-    method,
-    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new FaultError(`Toxiproxy ${method} ${path}: HTTP ${response.status} ${text.trim()}`);
-  return text ? JSON.parse(text) : undefined;
+  try {
+    return await fetchJson(`${apiUrl}${path}`, { method, body });
+  } catch (error) {
+    if (error instanceof HttpStatusError) throw new FaultError(`Toxiproxy ${method} ${path}: HTTP ${error.status} ${error.body.trim()}`);
+    throw error;
+  }
 }
 
 let counter = 0;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fetchJson, HttpStatusError } from '../../lib/http.ts';
 import { portSchema } from '../../lib/schema.ts';
 import { defineService } from '../service.ts';
 
@@ -60,14 +61,9 @@ function anvilArgs(o: Options, host: string, port: number): string[] {
 
 /** A single JSON-RPC call; throws on transport or RPC errors. */
 export async function jsonRpc(url: string, method: string, params: unknown[] = [], timeoutMs = 2000): Promise<unknown> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    signal: AbortSignal.timeout(timeoutMs),
+  const body = await fetchJson<{ result?: unknown; error?: { message: string } }>(url, { body: { jsonrpc: '2.0', id: 1, method, params }, timeoutMs }).catch((error: Error) => {
+    throw error instanceof HttpStatusError ? new Error(`${method}: HTTP ${error.status}`) : error;
   });
-  if (!response.ok) throw new Error(`${method}: HTTP ${response.status}`);
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result;
 }

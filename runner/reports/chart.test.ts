@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { niceCeil, renderChart } from './chart.ts';
-import { runFixture } from './fixture.ts';
+import { runFixture } from './testing/fixture.ts';
 
 describe('chart axes', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderClosure } from './closure.ts';
-import { runFixture } from './fixture.ts';
+import { runFixture } from './testing/fixture.ts';
 
 describe('renderClosure', () => {
   it('sums up a FAIL in a few lines: verdict, reasons, phases, faults, replay', () => {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runFixture } from './fixture.ts';
+import { runFixture } from './testing/fixture.ts';
 import { RunIdInvalidError, writeReports } from './index.ts';
-import { useTempDirs } from './temp-dir.ts';
+import { useTempDirs } from './testing/temp-dir.ts';
 
 const tempDir = useTempDirs();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runFixture } from './fixture.ts';
+import { runFixture } from './testing/fixture.ts';
 import { renderJunit } from './junit.ts';
-import { findAll, parseXml } from './xml-parse.ts';
+import { findAll, parseXml } from './testing/xml-parse.ts';
 
 describe('renderJunit', () => {
   it('writes one testcase per threshold, recovery bound and invariant, with no failures on PASS', () => {

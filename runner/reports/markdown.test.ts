@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runFixture } from './fixture.ts';
+import { runFixture } from './testing/fixture.ts';
 import { renderMarkdown } from './markdown.ts';
 
 describe('renderMarkdown', () => {

@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runFixture } from './fixture.ts';
+import { runFixture } from './testing/fixture.ts';
 import { writeReports } from './index.ts';
-import { useTempDirs } from './temp-dir.ts';
+import { useTempDirs } from './testing/temp-dir.ts';
 
 const tempDir = useTempDirs();
 const rowsOf = (overview: string) => overview.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Scenario') && !l.startsWith('| ---'));

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runFixture } from './fixture.ts';
+import { runFixture } from './testing/fixture.ts';
 import { writeReports } from './index.ts';
-import { useTempDirs } from './temp-dir.ts';
-import { parseXml } from './xml-parse.ts';
+import { useTempDirs } from './testing/temp-dir.ts';
+import { parseXml } from './testing/xml-parse.ts';
 
 // Each secret has a distinctive core, so "appears in no file" can be checked by substring.
 const PRIVATE_KEY = `0x${'4c0883a69102937d6231471b5dbb6204fe512961708279f2e3e8a5d4b8e3e8a5'}`;

@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Environment } from '../../env/environment.ts';
+import { freePort } from '../../env/ports.ts';
+import { fetchJson } from '../../lib/http.ts';
+import { pollUntil, PollTimeoutError } from '../../lib/poll.ts';
 import { REPO_ROOT } from './environment.ts';
 
-/** The JWT secret k6 signs with when the config does not set one (the app service's default). */
-export const APP_JWT_SECRET = 'faultline-dev-secret';
+import { REFERENCE_APP_JWT_SECRET as APP_JWT_SECRET } from '../../examples/reference-app/service.ts';
+
+/** The JWT secret the app verifies and k6 signs with (scenarios/support/app.js's default). */
+export { APP_JWT_SECRET };
 
 /**
  * The reference app as its own process (as the `app` service runs it) against a test
@@ -29,28 +33,14 @@ export async function startAppProcess(env: Environment, mitigations: string, ext
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
     if (child.exitCode === null) child.kill('SIGKILL');
   };
-  const deadline = Date.now() + 90_000;
-  for (;;) {
+  const exited = () => {
     if (child.exitCode !== null) throw new Error(`the reference app exited during start-up (code ${child.exitCode}):\n${stderr}`);
-    try {
-      if ((await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(1000) })).ok) return { url, close };
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) {
-      await close();
-      throw new Error(`the reference app did not become healthy within 90 s:\n${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  };
+  try {
+    await pollUntil(() => fetchJson(`${url}/api/health`, { timeoutMs: 1000 }), { timeoutMs: 90_000, intervalMs: 100, check: exited });
+  } catch (error) {
+    await close();
+    throw error instanceof PollTimeoutError ? new Error(`the reference app did not become healthy within 90 s:\n${stderr}`) : error;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
+  return { url, close };
 }

@@ -1,10 +1,12 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../lib/files.ts';
 import type { FaultlineConfig } from '../../env/config.ts';
 import { type Environment, startEnvironment } from '../../env/environment.ts';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+/** The repository's root. */
+export const REPO_ROOT = PACKAGE_ROOT;
 
 /**
  * A config for a test: its own state dir and dotenv file in a temp folder (so it never

@@ -1,4 +1,4 @@
-import type { PhaseResult, RunResult, SeriesPoint, TimelineEvent } from '../result.ts';
+import type { PhaseResult, RunResult, SeriesPoint, TimelineEvent } from '../../result.ts';
 
 /**
  * A realistic rpc-throttle run for the report tests: 60 s, baseline → fault → recovery,
