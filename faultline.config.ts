@@ -1,4 +1,4 @@
-import { defineConfig } from './env/index.ts';
+import { defineConfig } from 'faultline';
 import { referenceApp } from './examples/reference-app/service.ts';
 
 // Faultline's own environment: every dependency, the simulated third parties and the

@@ -6,6 +6,7 @@ import type { Plugin } from 'esbuild';
 import { BundleError, bundleForNode } from './esbuild.ts';
 import { parse as parseYaml } from 'yaml';
 import { ConfigInvalidError } from './errors.ts';
+import { CODE_FOLDERS, entryPointFile, entryPoints } from './entry-points.ts';
 import { PACKAGE_ROOT } from './files.ts';
 
 /**
@@ -29,16 +30,26 @@ export async function importUserModule(file: string): Promise<Record<string, unk
   }
 }
 
-/** Imports of Faultline's own source (the repository's scenarios import ../../runner/...) stay imports: one Faultline per process. */
+/**
+ * `import … from 'faultline'` (and its sub-paths) resolves to this process's own copy, and
+ * imports of Faultline's own code folders stay imports: one Faultline per process. A
+ * user's own files (and this repository's scenarios and examples) are bundled in.
+ */
 const faultlineExternal: Plugin = {
   name: 'faultline-external',
   setup(build) {
+    build.onResolve({ filter: /^faultline(\/.*)?$/ }, (args) => {
+      const file = entryPointFile(args.path);
+      if (!file) return { errors: [{ text: `"${args.path}" is not an entry point of faultline; there are ${entryPoints().join(', ')}` }] };
+      return { path: pathToFileURL(file).href, external: true };
+    });
     build.onResolve({ filter: /^(\.|\/)/ }, (args) => {
       if (args.kind === 'entry-point') return undefined;
       const path = isAbsolute(args.path) ? args.path : resolve(args.resolveDir, args.path);
       const inside = relative(PACKAGE_ROOT, path);
-      if (inside.startsWith('..') || isAbsolute(inside) || inside.split(/[\\/]/).includes('node_modules')) return undefined;
-      return { path: pathToFileURL(path).href, external: true };
+      const [folder] = inside.split(/[\\/]/);
+      const ours = !inside.startsWith('..') && !isAbsolute(inside) && (CODE_FOLDERS.includes(folder!) || inside === 'index.ts' || inside === 'index.js');
+      return ours ? { path: pathToFileURL(path).href, external: true } : undefined;
     });
   },
 };

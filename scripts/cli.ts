@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { RUNTIME_SETTINGS } from '../env/config.ts';
 import { FaultlineError } from '../lib/errors.ts';

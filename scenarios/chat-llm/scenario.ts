@@ -1,4 +1,4 @@
-import { defineScenario } from '../../runner/scenario.ts';
+import { defineScenario } from 'faultline';
 
 /**
  * The load-test plan for LLM chat: `requests` chats by `concurrency` users against

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateFrameActionPool } from '../../mocks/farcaster/actions.ts';
-import { defineScenario } from '../../runner/scenario.ts';
+import { defineScenario } from 'faultline';
 import { appInvariants, CLAIM_INVARIANTS } from '../support/app-invariants.ts';
 
 /**

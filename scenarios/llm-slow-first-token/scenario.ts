@@ -1,4 +1,4 @@
-import { defineScenario } from '../../runner/scenario.ts';
+import { defineScenario } from 'faultline';
 
 /**
  * The LLM's first token slows to 8 s, then it answers 503 "overloaded". With llm-breaker

@@ -1,4 +1,4 @@
-import { defineScenario } from '../../runner/scenario.ts';
+import { defineScenario } from 'faultline';
 import redisOutage from '../redis-outage/scenario.ts';
 
 /**

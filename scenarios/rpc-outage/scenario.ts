@@ -1,4 +1,4 @@
-import { defineScenario } from '../../runner/scenario.ts';
+import { defineScenario } from 'faultline';
 import { appInvariants, CLAIM_INVARIANTS } from '../support/app-invariants.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Invariant, InvariantContext } from '../../runner/scenario.ts';
+import type { Invariant, InvariantContext } from 'faultline';
 
 interface Report {
   ok: boolean;

@@ -1,0 +1,24 @@
+// Types of Faultline's k6 helper (faultline/k6), for scripts written in TypeScript or checked with tsc.
+
+/** Base URL of the system under test (the run's target). */
+export const target: string;
+/** The profile the run uses. */
+export const profile: { requests: number; concurrency: number; success: number; p95TotalMs: number; p95FirstTokenMs: number; rps?: number };
+/** The run's seed, for scripts that generate data. */
+export const seed: number;
+/** Time to first token of streamed responses (ms); thresholds: `faultline_first_token`. */
+export const firstToken: { add(value: number, tags?: Record<string, string>): void };
+/** The phase at `tMs` ms after the time origin. */
+export function phaseAt(tMs: number): string;
+/** The phase right now. */
+export function phase(): string;
+/** Tags every metric this VU emits from now on with the current phase. */
+export function tagPhase(): void;
+/** Wraps the default function: tags the phase at the start of each iteration. */
+export function iteration<T>(fn: (data: T) => unknown): (data: T) => unknown;
+/** Sleeps until the time origin, so load starts when the fault timeline's clock says 0. */
+export function waitForOrigin(): void;
+/** Default setup: waits for the origin. */
+export function setup(): void;
+/** k6 options for the plan (executor and thresholds), with `extra` merged on top. */
+export function options(extra?: Record<string, unknown>): Record<string, unknown>;
