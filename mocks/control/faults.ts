@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FaultlineError } from '../../lib/errors.ts';
 import { type Random, seededRandom } from './random.ts';
 
 /** One kind of fault a mock can inject, with the schema of its parameters. */
@@ -32,7 +33,7 @@ export interface ActiveFault<Params = any> {
 }
 
 /** A control request the mock cannot honour: answered with 400 and the field at fault. */
-export class ControlError extends Error {
+export class ControlError extends FaultlineError {
   readonly status = 400;
   constructor(
     readonly field: string,
