@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { services } from '../env/services/index.ts';
 import { MockControl } from '../mocks/control/client.ts';
-import type { FaultDefinition } from '../mocks/control/faults.ts';
-import { farcasterFaults } from '../mocks/farcaster/faults.ts';
-import { llmFaults } from '../mocks/llm/faults.ts';
-import { rpcFaults } from '../mocks/rpc/faults.ts';
+import type { FaultDefinition } from '../mocks/control/fault.ts';
+import farcasterFaults from '../mocks/farcaster/faults/index.ts';
+import llmFaults from '../mocks/llm/faults/index.ts';
+import rpcFaults from '../mocks/rpc/faults/index.ts';
 import { definePreset, directUrlOf, FaultError } from './fault.ts';
 
-/** The faults each mock knows, so a timeline is checked before anything starts. */
-const mockFaults: Record<string, FaultDefinition[]> = { rpc: rpcFaults, llm: llmFaults, farcaster: farcasterFaults };
+/**
+ * The faults each mock knows (its faults/ folder, by type), so a timeline is checked before
+ * anything starts; a definition's `params` include the shared `rate` (and RPC's `methods`).
+ */
+const mockFaults: Record<string, Record<string, FaultDefinition>> = { rpc: rpcFaults, llm: llmFaults, farcaster: farcasterFaults };
 
 /** A mock reverts a fault on its own this long after the timeline meant to, should the runner die mid-run. */
 const TTL_MARGIN_MS = 30_000;
@@ -32,8 +35,8 @@ export const http = definePreset({
     const known = mockFaults[service];
     if (!known) return [['target', `expected a simulated third party with a control API (${Object.keys(mockFaults).join(', ')}), not "${service}"`]];
     const { type, target: _target, ...rest } = params as Record<string, unknown>;
-    const definition = known.find((d) => d.type === type);
-    if (!definition) return [['params.type', `unknown ${service} fault "${String(type)}"; known: ${known.map((d) => d.type).join(', ')}`]];
+    const definition = typeof type === 'string' && Object.hasOwn(known, type) ? known[type] : undefined;
+    if (!definition) return [['params.type', `unknown ${service} fault "${String(type)}"; known: ${Object.keys(known).join(', ')}`]];
     const parsed = definition.params.safeParse(rest);
     return parsed.success ? [] : parsed.error.issues.map((i) => [['params', ...i.path].join('.'), i.message] as [string, string]);
   },
