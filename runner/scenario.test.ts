@@ -91,7 +91,10 @@ describe('resolveScenario', () => {
 
   it("checks an http fault against the faults that mock knows, before anything starts", () => {
     const at = (params: Record<string, unknown>, target = 'rpc') => problems({ ...valid(), faults: [{ fault: 'http', target, at: 'fault', params }] });
-    expect(at({ type: 'throttel', target: 'infura' })[0]).toMatch(/^faults\.0\.params\.type: unknown rpc fault "throttel"; known: throttle, /);
+    // The known faults in file order (the registry is the folder): throttle among them.
+    expect(at({ type: 'throttel', target: 'infura' })[0]).toMatch(/^faults\.0\.params\.type: unknown rpc fault "throttel"; known: ([a-z-]+, )*throttle(, |$)/);
+    expect(resolveScenario({ ...valid(), faults: [{ fault: 'http', target: 'rpc', at: 'fault', params: { type: 'throttle', methods: ['eth_call'] } }] }).faults).toHaveLength(1); // the shared params are known too
+    expect(at({ type: 'overloaded', methods: ['x'] }, 'llm')[0]).toMatch(/^faults\.0\.params: /);
     expect(at({ type: 'throttle', rate: 7 })[0]).toMatch(/^faults\.0\.params\.rate: /);
     expect(at({ type: 'throttle' }, 'redis')[0]).toMatch(/^faults\.0\.target: expected a simulated third party/);
     expect(resolveScenario({ ...valid(), faults: [{ fault: 'http', target: 'llm', at: 'fault', params: { type: 'slow-first-token', ttft: { kind: 'fixed', ms: 8000 } } }] }).faults).toHaveLength(1);
