@@ -167,11 +167,6 @@ export class FaultController<D extends FaultDefinition = FaultDefinition> {
     return this.applied.map((f) => f.record);
   }
 
-  /** True while any fault is applied: the mocks' hot paths skip every fault step without one. */
-  get active(): boolean {
-    return this.applied.length > 0;
-  }
-
   /**
    * The faults that take part in one request to `target`, newest applied first. A fault
    * narrowed by `methods` takes part when any of `calls` has one of them. Each sampled
