@@ -107,6 +107,8 @@ describe('fault targets, checked against the environment the run will have', () 
     expect(at('http', 'rpc', { type: 'throttle', rate: 7 })[0]).toMatch(/^faults\.0\.params\.rate: /);
     expect(at('http', 'redis', { type: 'throttle' })[0]).toMatch(/^faults\.0\.target: expected a simulated third party/);
     expect(at('http', 'llm', { type: 'slow-first-token', ttft: { kind: 'fixed', ms: 8000 } })).toEqual([]);
+    expect(at('http', 'rpc', { type: 'throttle', methods: ['eth_call'] })).toEqual([]); // the shared params are known too
+    expect(at('http', 'llm', { type: 'overloaded', methods: ['x'] })[0]).toMatch(/^faults\.0\.params: /);
   });
 
   it('names a network fault on a proxy the environment does not have, and lists the proxies', () => {

@@ -1,3 +1,4 @@
+import { FaultlineError } from '../../lib/errors.ts';
 import type { ActiveFault } from './faults.ts';
 
 /** What to apply: `type` names the fault, `target` narrows it (e.g. an RPC provider), `ttlMs` makes it revert itself. */
@@ -9,7 +10,7 @@ export interface FaultSpec {
 }
 
 /** A 400 from a mock's control API: which field, what was expected. */
-export class MockControlError extends Error {
+export class MockControlError extends FaultlineError {
   constructor(
     message: string,
     readonly status: number,

@@ -1,7 +1,8 @@
+import { FaultlineError } from '../../lib/errors.ts';
 import type { Hex } from './registry.ts';
 
 /** Anvil refused or failed to fund the registry's wallets. */
-export class WalletFundingError extends Error {
+export class WalletFundingError extends FaultlineError {
   constructor(anvilUrl: string, reason: string) {
     super(`could not fund the Farcaster users' verified wallets on Anvil at ${anvilUrl}: ${reason}. Is anvil running (it is a dependency of the farcaster service)?`);
     this.name = 'WalletFundingError';

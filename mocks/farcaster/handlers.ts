@@ -1,10 +1,10 @@
 import type { Message } from '@farcaster/core';
 import { http, HttpResponse, type RequestHandler } from 'msw';
-import { FaultController } from '../control/faults.ts';
+import { type AppliedFault, FaultController } from '../control/faults.ts';
 import { controlHandlers } from '../control/handlers.ts';
-import { sample } from '../control/random.ts';
 import { sleep } from '../http/sleep.ts';
-import { FARCASTER_TARGETS, farcasterFaults } from './faults.ts';
+import { type Api, FARCASTER_TARGETS, type FarcasterFault } from './faults/_fault.ts';
+import farcasterFaults from './faults/index.ts';
 import { neynarUser, validatedFrameAction } from './neynar.ts';
 import { type FarcasterOptions, type FarcasterOptionsInput, parseFarcasterOptions } from './options.ts';
 import { deriveKey, FarcasterRegistry, type FarcasterUser, type Hex } from './registry.ts';
@@ -25,13 +25,14 @@ export interface FarcasterHubInput extends FarcasterOptionsInput {
 /** A Farcaster hub mock in-process: its msw handlers, its fault controller and its user registry. */
 export interface FarcasterHub {
   handlers: RequestHandler[];
-  controller: FaultController;
+  controller: FaultController<FarcasterFault>;
   registry: FarcasterRegistry;
   /** The parsed options, defaults filled in. */
   options: FarcasterOptions;
 }
 
-type Api = 'hub' | 'neynar';
+/** A route's answer, given the faults of its request (FaultController.sample). */
+type Answer = (request: Request, url: URL, faults: readonly AppliedFault<FarcasterFault>[]) => Promise<Response> | Response;
 
 /**
  * Builds the Farcaster hub mock: Hubble's HTTP API under /v1, Neynar-style endpoints under
@@ -43,8 +44,6 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
   const options = parseFarcasterOptions(rest);
   const registry = new FarcasterRegistry(seed, options);
   const controller = new FaultController('farcaster', farcasterFaults, seed, { targets: FARCASTER_TARGETS });
-  // One stream per decision kind: adding a fault of one type never shifts another's decisions.
-  const randoms = { slow: controller.stream('slow'), latency: controller.stream('latency'), validation: controller.stream('validation'), stale: controller.stream('stale') };
   const userData = new Map<number, Promise<Message[]>>();
   const verifications = new Map<number, Promise<Message[]>>();
   const cached = (cache: Map<number, Promise<Message[]>>, user: FarcasterUser, kind: 'userDataMessages' | 'verificationMessages') => {
@@ -54,42 +53,28 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
   };
 
   /** Visible verified wallets: a stale-verifications fault hides the newest. */
-  const visibleAddresses = (user: FarcasterUser, api: Api): Hex[] => {
-    const fault = controller.find('stale-verifications', api);
-    if (fault && randoms.stale.chance(fault.params.rate)) {
-      controller.hit(fault);
-      return user.verifiedAddresses.slice(0, -1);
-    }
-    return user.verifiedAddresses;
-  };
+  const visibleAddresses = (user: FarcasterUser, faults: readonly AppliedFault<FarcasterFault>[]): Hex[] =>
+    (faults.length > 0 && controller.consult(faults, 'verifications', user)) || user.verifiedAddresses;
 
-  /** Wraps a route with request counting and the transport-level faults (down, slow). */
+  /** Wraps a route with request counting, the request's faults, and those that refuse or delay it (faults/_fault.ts). */
   const route =
-    (api: Api, name: string, answer: (request: Request, url: URL) => Promise<Response> | Response) =>
+    (api: Api, name: string, answer: Answer) =>
     async ({ request }: { request: Request }) => {
       controller.countRequest(name);
-      const down = controller.find('down', api);
-      if (down) {
-        controller.hit(down);
-        return api === 'hub'
-          ? HttpResponse.json({ error: 'hub unavailable' }, { status: down.params.status })
-          : HttpResponse.json({ code: 'ServiceUnavailable', message: 'Service temporarily unavailable', status: down.params.status }, { status: down.params.status });
+      const faults = controller.sample(api);
+      if (faults.length > 0) {
+        const faultRequest = { api, request };
+        const refused = controller.consult(faults, 'refuse', faultRequest);
+        if (refused) return refused;
+        const delayMs = controller.consult(faults, 'delay', faultRequest);
+        if (delayMs !== undefined) await sleep(delayMs, request.signal);
       }
-      const slow = controller.find('slow', api);
-      if (slow && randoms.slow.chance(slow.params.rate)) {
-        controller.hit(slow);
-        await sleep(sample(slow.params.latency, randoms.latency), request.signal);
-      }
-      return answer(request, new URL(request.url));
+      return answer(request, new URL(request.url), faults);
     };
 
   /** The validation-errors fault: undefined = let the genuine verdict through. */
-  const validationFault = (api: Api): 'invalid' | 'error' | undefined => {
-    const fault = controller.find('validation-errors', api);
-    if (!fault || !randoms.validation.chance(fault.params.rate)) return undefined;
-    controller.hit(fault);
-    return fault.params.mode;
-  };
+  const validationFault = (api: Api, request: Request, faults: readonly AppliedFault<FarcasterFault>[]): 'invalid' | 'error' | undefined =>
+    faults.length > 0 ? controller.consult(faults, 'validation', { api, request }) : undefined;
 
   const handlers: RequestHandler[] = [
     ...controlHandlers(controller),
@@ -127,10 +112,10 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
 
     http.get(
       '*/v1/verificationsByFid',
-      route('hub', 'GET /v1/verificationsByFid', async (_request, url) => {
+      route('hub', 'GET /v1/verificationsByFid', async (_request, url, faults) => {
         const user = lookUp(url);
         if (user instanceof Response) return user;
-        const visible = user ? new Set(visibleAddresses(user, 'hub')) : new Set<Hex>();
+        const visible = user ? new Set(visibleAddresses(user, faults)) : new Set<Hex>();
         const messages = user ? (await cached(verifications, user, 'verificationMessages')).filter((_m, i) => visible.has(user.wallets[i]!.address)) : [];
         const { hubJson } = await loadMessages();
         const address = url.searchParams.get('address');
@@ -144,7 +129,7 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
 
     http.post(
       '*/v1/validateMessage',
-      route('hub', 'POST /v1/validateMessage', async (request) => {
+      route('hub', 'POST /v1/validateMessage', async (request, _url, faults) => {
         const contentType = request.headers.get('content-type');
         if (contentType !== 'application/octet-stream') {
           return HttpResponse.json({ error: 'Unsupported Media Type', errorDetail: `Content-Type ${contentType} is not supported` }, { status: 400 });
@@ -157,7 +142,7 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
             { status: 400 },
           );
         }
-        const fault = validationFault('hub');
+        const fault = validationFault('hub', request, faults);
         if (fault === 'error') return HttpResponse.json({ error: 'validateMessage failed: hub engine unavailable' }, { status: 500 });
         if (fault === 'invalid') return HttpResponse.json(hubError('bad_request.validation_failure', 'invalid signature'), { status: 400 });
         if (!outcome.valid) return HttpResponse.json(outcome.error, { status: 400 });
@@ -167,31 +152,31 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
 
     http.post(
       '*/v2/farcaster/frame/validate',
-      route('neynar', 'POST /v2/farcaster/frame/validate', async (request) => {
+      route('neynar', 'POST /v2/farcaster/frame/validate', async (request, _url, faults) => {
         const body = (await request.json().catch(() => undefined)) as { message_bytes_in_hex?: unknown } | undefined;
         const hex = typeof body?.message_bytes_in_hex === 'string' ? body.message_bytes_in_hex.replace(/^0x/, '') : undefined;
         if (hex === undefined || !/^([0-9a-fA-F]{2})+$/.test(hex)) {
           return HttpResponse.json({ code: 'InvalidField', message: 'message_bytes_in_hex must be a hex string of message bytes', property: 'message_bytes_in_hex', status: 400 }, { status: 400 });
         }
         const outcome = validateMessageBytes(registry, Buffer.from(hex, 'hex'));
-        const fault = validationFault('neynar');
+        const fault = validationFault('neynar', request, faults);
         if (fault === 'error') return HttpResponse.json({ code: 'InternalServerError', message: 'Failed to validate frame action', status: 500 }, { status: 500 });
         if (fault === 'invalid' || !outcome.valid || outcome.data.type !== MESSAGE_TYPE_FRAME_ACTION) return HttpResponse.json({ valid: false });
         const user = registry.user(outcome.data.fid)!;
-        const interactor = neynarUser(user, visibleAddresses(user, 'neynar'));
+        const interactor = neynarUser(user, visibleAddresses(user, faults));
         return HttpResponse.json({ valid: true, action: validatedFrameAction(registry, outcome.data, interactor) });
       }),
     ),
 
     http.get(
       '*/v2/farcaster/user/bulk',
-      route('neynar', 'GET /v2/farcaster/user/bulk', (_request, url) => {
+      route('neynar', 'GET /v2/farcaster/user/bulk', (_request, url, faults) => {
         const fids = (url.searchParams.get('fids') ?? '').split(',').map((f) => f.trim()).filter(Boolean);
         if (fids.length === 0 || fids.length > 100 || fids.some((f) => !/^\d+$/.test(f))) {
           return HttpResponse.json({ code: 'InvalidField', message: 'fids must be 1 to 100 comma-separated fids', property: 'fids', status: 400 }, { status: 400 });
         }
         const users = fids.map((f) => registry.user(Number(f))).filter((u): u is FarcasterUser => u !== undefined);
-        return HttpResponse.json({ users: users.map((u) => neynarUser(u, visibleAddresses(u, 'neynar'))) });
+        return HttpResponse.json({ users: users.map((u) => neynarUser(u, visibleAddresses(u, faults))) });
       }),
     ),
   ];

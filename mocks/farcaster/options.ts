@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FaultlineError } from '../../lib/errors.ts';
 
 /**
  * Options of the Farcaster hub mock (faultline.config.ts `services.farcaster`, or `farcasterHandlers({...})`).
@@ -22,7 +23,7 @@ export type FarcasterOptions = z.infer<typeof farcasterOptionsSchema>;
 export type FarcasterOptionsInput = z.input<typeof farcasterOptionsSchema>;
 
 /** Mock options that do not parse: which field, what was expected. */
-export class FarcasterOptionsInvalidError extends Error {
+export class FarcasterOptionsInvalidError extends FaultlineError {
   constructor(readonly issues: string[]) {
     super(`invalid Farcaster hub mock options:\n  ${issues.join('\n  ')}\nSee mocks/farcaster/options.ts for the fields and their defaults.`);
     this.name = 'FarcasterOptionsInvalidError';

@@ -1,5 +1,5 @@
 import { mockService } from '../service.ts';
-import { farcasterFaults } from './faults.ts';
+import faults from './faults/index.ts';
 import { farcasterOptionsSchema } from './options.ts';
 
 /**
@@ -12,6 +12,6 @@ export default mockService({
   options: farcasterOptionsSchema,
   envVar: 'FARCASTER_HUB_URL',
   entry: 'mocks/farcaster/main.ts',
-  faults: Object.fromEntries(farcasterFaults.map((f) => [f.type, f])),
+  faults,
   dependsOn: () => ['anvil'],
 });

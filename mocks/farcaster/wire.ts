@@ -3,6 +3,7 @@
  * without loading @farcaster/core (whose import, with viem and faker, costs a second of
  * CPU at start-up). The hash is checked over the MessageData bytes exactly as received.
  */
+import { FaultlineError } from '../../lib/errors.ts';
 
 export const MESSAGE_TYPE_FRAME_ACTION = 13;
 export const HASH_SCHEME_BLAKE3 = 1;
@@ -11,7 +12,7 @@ export const SIGNATURE_SCHEME_ED25519 = 1;
 export const FARCASTER_EPOCH = 1_609_459_200_000;
 
 /** Bytes that are not a well-formed protobuf message of the expected shape. */
-export class WireFormatError extends Error {
+export class WireFormatError extends FaultlineError {
   constructor(message: string) {
     super(message);
     this.name = 'WireFormatError';

@@ -1,12 +1,13 @@
 import { http, type RequestHandler } from 'msw';
-import { type ActiveFault, FaultController } from '../control/faults.ts';
+import { FaultController } from '../control/faults.ts';
 import { controlHandlers } from '../control/handlers.ts';
-import { sleep } from '../http/sleep.ts';
 import { type Random, sample } from '../control/random.ts';
+import { sleep } from '../http/sleep.ts';
 import { type ChatRequest, parseChatRequest } from './chat-request.ts';
 import { completionTokens, contentRandom, drawLength, promptTokens, textOf } from './content.ts';
 import { BAD_JSON_MESSAGE, invalidRequest, openAIError } from './errors.ts';
-import { type GenerationParams, llmFaults, type MalformedSseParams, type RateLimitParams, type SlowFirstTokenParams, type StreamCutParams } from './faults.ts';
+import type { Generation, LlmFault, StreamBreak } from './faults/_fault.ts';
+import llmFaults from './faults/index.ts';
 import { type LlmOptions, type LlmOptionsInput, parseLlmOptions } from './options.ts';
 import { completionStream, type Usage } from './stream.ts';
 
@@ -18,7 +19,7 @@ export interface LlmMockInit extends LlmOptionsInput {
 /** The LLM mock in-process: its msw handlers and the fault controller behind its control API. */
 export interface LlmMock {
   handlers: RequestHandler[];
-  controller: FaultController;
+  controller: FaultController<LlmFault>;
   options: LlmOptions;
 }
 
@@ -36,8 +37,8 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
   const { seed = 1, ...rest } = init;
   const options = parseLlmOptions(rest);
   const controller = new FaultController('llm', llmFaults, seed);
-  // Separate streams, so that e.g. a new latency draw never shifts which requests a fault hits.
-  const faultRandom = controller.stream('faults');
+  // Separate streams, so that e.g. a new latency draw never shifts which requests a fault hits
+  // (each fault draws from its own, see FaultController.sample).
   const latencyRandom = controller.stream('latency');
   const idRandom = controller.stream('ids');
   const limits = rateLimitWindow(options);
@@ -46,16 +47,6 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
     let fp = fingerprints.get(model);
     if (!fp) fingerprints.set(model, (fp = `fp_${hex(contentRandom(seed, `fingerprint:${model}`), 10)}`));
     return fp;
-  };
-
-  /** The newest active fault of `type` for this model, if this request draws it (its `rate`). */
-  const draw = <P,>(type: string, model: string): ActiveFault<P> | undefined => {
-    const fault = controller.find<P>(type, model);
-    if (!fault) return undefined;
-    const rate = (fault.params as { rate?: number }).rate ?? 1;
-    if (rate < 1 && !faultRandom.chance(rate)) return undefined;
-    controller.hit(fault);
-    return fault;
   };
 
   const chatCompletions = http.post('*/v1/chat/completions', async ({ request }) => {
@@ -76,18 +67,19 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
 
     const requestId = `req_${hex(idRandom, 32)}`;
     const prompt = promptTokens(chat.messages);
-    const limited = draw<RateLimitParams>('rate-limit', chat.model);
-    if (limited) return rateLimited(limited.params, chat.model, requestId, options);
-    if (draw('overloaded', chat.model)) {
-      return openAIError(503, { message: 'The server is overloaded or not ready yet.', type: 'server_error', param: null, code: 'server_is_overloaded' }, { 'x-request-id': requestId });
+    // The faults of this request (a fault's `target` is a model), in the order of faults/_fault.ts.
+    const faults = controller.sample(chat.model);
+    const faultRequest = faults.length > 0 ? { chat, requestId, options } : undefined;
+    if (faultRequest) {
+      const refused = controller.consult(faults, 'refuse', faultRequest);
+      if (refused) return refused;
     }
 
-    const override = draw<GenerationParams>('generation', chat.model)?.params;
-    const slow = draw<SlowFirstTokenParams>('slow-first-token', chat.model);
-    const ttftMs = sample(slow?.params.ttft ?? override?.ttft ?? options.ttft, latencyRandom);
-    const tokensPerSecond = override?.tokensPerSecond ?? options.tokensPerSecond;
+    const override: Partial<Generation> = faultRequest ? controller.merge(faults, 'generation', faultRequest, {}) : NO_OVERRIDE;
+    const ttftMs = sample(override.ttft ?? options.ttft, latencyRandom);
+    const tokensPerSecond = override.tokensPerSecond ?? options.tokensPerSecond;
     const content = contentRandom(seed, `${chat.model}\u0000${chat.seed ?? ''}\u0000${JSON.stringify(chat.messages.map((m) => [m.role, textOf(m.content)]))}`);
-    const wanted = drawLength(override?.responseTokens ?? options.responseTokens, content);
+    const wanted = drawLength(override.responseTokens ?? options.responseTokens, content);
     const length = Math.min(wanted, chat.maxTokens ?? Infinity);
     const tokens = completionTokens(content, length);
     const finishReason = length < wanted ? 'length' : 'stop';
@@ -119,9 +111,7 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
       });
     }
 
-    const cut = draw<StreamCutParams>('stream-cut', chat.model);
-    const stall = draw('stall', chat.model);
-    const malformed = draw<MalformedSseParams>('malformed-sse', chat.model);
+    const broken: StreamBreak = faultRequest ? controller.merge(faults, 'stream', faultRequest, {}) : NO_BREAK;
     const body_ = completionStream(
       {
         id,
@@ -133,9 +123,9 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
         ttftMs,
         tokensPerSecond,
         usage: chat.includeUsage ? usage : undefined,
-        cutAfterChunks: cut?.params.afterChunks,
-        stallAfterFirstToken: stall !== undefined,
-        malformedAtChunk: malformed?.params.atChunk,
+        cutAfterChunks: broken.cutAfterChunks,
+        stallAfterFirstToken: broken.stallAfterFirstToken === true,
+        malformedAtChunk: broken.malformedAtChunk,
       },
       startedAt,
     );
@@ -167,30 +157,9 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
   return { handlers: [chatCompletions, models, model, ...controlHandlers(controller)], controller, options };
 }
 
-function rateLimited(params: RateLimitParams, model: string, requestId: string, options: LlmOptions): Response {
-  const { retryAfterSeconds: wait, limit } = params;
-  const reset = `${wait}s`;
-  const [name, cap] = limit === 'requests' ? ['requests per min (RPM)', options.rateLimits.requests] : ['tokens per min (TPM)', options.rateLimits.tokens];
-  return openAIError(
-    429,
-    {
-      message: `Rate limit reached for ${model} in organization org-faultline on ${name}: Limit ${cap}, Used ${cap}, Requested 1. Please try again in ${wait}s. Visit https://platform.openai.com/account/rate-limits to learn more.`,
-      type: limit,
-      param: null,
-      code: 'rate_limit_exceeded',
-    },
-    {
-      'retry-after': String(wait),
-      'x-request-id': requestId,
-      'x-ratelimit-limit-requests': String(options.rateLimits.requests),
-      'x-ratelimit-limit-tokens': String(options.rateLimits.tokens),
-      'x-ratelimit-remaining-requests': limit === 'requests' ? '0' : String(options.rateLimits.requests - 1),
-      'x-ratelimit-remaining-tokens': limit === 'tokens' ? '0' : String(options.rateLimits.tokens),
-      'x-ratelimit-reset-requests': limit === 'requests' ? reset : '0s',
-      'x-ratelimit-reset-tokens': limit === 'tokens' ? reset : '0s',
-    },
-  );
-}
+// What a request without faults gets: shared, so it allocates nothing.
+const NO_OVERRIDE: Partial<Generation> = Object.freeze({});
+const NO_BREAK: StreamBreak = Object.freeze({});
 
 /** The x-ratelimit-* headers of a successful answer, counted over a one-minute window like the real RPM/TPM limits. */
 function rateLimitWindow(options: LlmOptions) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FaultlineError } from '../../lib/errors.ts';
 import { distributionSchema } from '../control/random.ts';
 
 /** How many tokens a completion has: a fixed count, or uniform in [min, max] per request. */
@@ -32,7 +33,7 @@ export type LlmOptions = z.infer<typeof llmOptionsSchema>;
 export type LlmOptionsInput = z.input<typeof llmOptionsSchema>;
 
 /** Mock options that do not parse: which field, what was expected. */
-export class LlmOptionsInvalidError extends Error {
+export class LlmOptionsInvalidError extends FaultlineError {
   constructor(readonly issues: string[]) {
     super(`invalid LLM mock options:\n  ${issues.join('\n  ')}\nSee mocks/llm/options.ts for the fields and their defaults.`);
     this.name = 'LlmOptionsInvalidError';

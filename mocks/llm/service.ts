@@ -1,5 +1,5 @@
 import { mockService } from '../service.ts';
-import { llmFaults } from './faults.ts';
+import faults from './faults/index.ts';
 import { llmOptionsSchema } from './options.ts';
 
 /** The OpenAI-compatible LLM mock; `LLM_URL` ends in /v1, ready to be the OpenAI SDK's baseURL. */
@@ -9,6 +9,6 @@ export default mockService({
   options: llmOptionsSchema,
   envVar: 'LLM_URL',
   entry: 'mocks/llm/main.ts',
-  faults: Object.fromEntries(llmFaults.map((f) => [f.type, f])),
+  faults,
   urlPath: '/v1',
 });

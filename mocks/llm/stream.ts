@@ -1,3 +1,5 @@
+import { FaultlineError } from '../../lib/errors.ts';
+
 /** Everything needed to stream one completion, decided before the first byte. */
 export interface StreamPlan {
   id: string;
@@ -27,7 +29,7 @@ export interface Usage {
 }
 
 /** Raised into the body stream by the stream-cut fault; the HTTP server destroys the socket on it. */
-export class StreamCutError extends Error {
+export class StreamCutError extends FaultlineError {
   constructor(chunks: number) {
     super(`stream-cut fault: connection closed after ${chunks} chunks`);
     this.name = 'StreamCutError';

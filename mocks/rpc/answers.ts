@@ -9,6 +9,15 @@ export interface Reply {
 
 export type RpcId = string | number | null;
 
+/** Answered instead of a reply by a "hang" fault: answer nothing until the client gives up. */
+export const HANG = Symbol('hang');
+export type GatewayAnswer = Reply | typeof HANG;
+
+/** One call's JSON-RPC result, as one element of a (batch) answer. */
+export function rpcResult(id: RpcId, value: unknown): string {
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${JSON.stringify(value)}}`;
+}
+
 export interface JsonRpcError {
   code: number;
   message: string;

@@ -55,6 +55,51 @@ describe('RpcGateway decisions', () => {
   });
 });
 
+describe('RpcGateway fault pipeline', () => {
+  const publicGateway = (seed = 1) => new RpcGateway({ seed, anvilUrl: NO_ANVIL, providers: { public: { style: 'public', perSecond: 1e6 } } });
+  const send = (id: number, raw: string) => ({ jsonrpc: '2.0', id, method: 'eth_sendRawTransaction', params: [raw] });
+
+  it('decides a per-call fault once per request: a batch is rewritten whole or forwarded whole', async () => {
+    const gateway = publicGateway(3);
+    gateway.controller.apply({ type: 'nonce-too-low', rate: 0.5 });
+    const batch = JSON.stringify(Array.from({ length: 8 }, (_, i) => send(i, '0x01')));
+    const seen = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const answer = await gateway.handle('public', undefined, batch);
+      if (answer === HANG) throw new Error('unexpected hang');
+      if (answer.status === 502) seen.add('forwarded'); // not drawn: the batch went to (absent) anvil as it came
+      else seen.add(`${(JSON.parse(answer.body) as { error?: { message: string } }[]).filter((a) => a.error?.message === 'nonce too low').length} of 8`);
+    }
+    expect(seen).toEqual(new Set(['forwarded', '8 of 8']));
+    gateway.close();
+  });
+
+  it('keeps the throttle\'s perSecond buckets per key with the fault, and a re-applied fault starts full', async () => {
+    const gateway = new RpcGateway({ seed: 1, anvilUrl: NO_ANVIL, providers: { infura: { style: 'infura', keys: ['a', 'b'], perSecond: 1e6 } } });
+    const fault = gateway.controller.apply({ type: 'throttle', perSecond: 1 });
+    const answers = [];
+    for (const key of ['a', 'a', 'b']) answers.push(status(await gateway.handle('infura', key, call(1))));
+    expect(answers).toEqual([502, 429, 502]);
+    gateway.controller.clear(fault.id);
+    gateway.controller.apply({ type: 'throttle', perSecond: 1 });
+    expect(status(await gateway.handle('infura', 'a', call(2)))).toBe(502);
+    expect(gateway.controller.stats().faults).toEqual({ f1: { type: 'throttle', hits: 1 }, f2: { type: 'throttle', hits: 0 } });
+    gateway.close();
+  });
+
+  it('delays before it refuses: a throttled request under latency is answered 429 after the delay, uncharged', async () => {
+    const gateway = new RpcGateway({ seed: 1, anvilUrl: NO_ANVIL, providers: { public: { style: 'public', perSecond: 1 } } });
+    gateway.controller.apply({ type: 'latency', distribution: { kind: 'fixed', ms: 40 } });
+    const throttle = gateway.controller.apply({ type: 'throttle' });
+    const started = performance.now();
+    expect(status(await gateway.handle('public', undefined, call(1)))).toBe(429);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(35);
+    gateway.controller.clear(throttle.id);
+    expect(status(await gateway.handle('public', undefined, call(2)))).toBe(502); // the provider's own 1/s limit was not charged
+    gateway.close();
+  });
+});
+
 describe('the rpc service definition', () => {
   it('gives every provider its own proxy, env var and keyed path', () => {
     const config = resolveConfig({ services: { anvil: {}, rpc: true } });

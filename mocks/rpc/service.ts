@@ -1,5 +1,5 @@
 import { mockService } from '../service.ts';
-import { rpcFaults } from './faults.ts';
+import faults from './faults/index.ts';
 import { providerEnvVar, providerPath, rpcOptionsSchema } from './providers.ts';
 
 /**
@@ -13,7 +13,7 @@ export default mockService({
   options: rpcOptionsSchema,
   envVar: 'RPC_GATEWAY_URL',
   entry: 'mocks/rpc/main.ts',
-  faults: Object.fromEntries(rpcFaults.map((f) => [f.type, f])),
+  faults,
   dependsOn: () => ['anvil'],
   endpoints: (options) =>
     Object.entries(options.providers).map(([name, provider]) => ({

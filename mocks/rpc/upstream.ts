@@ -1,7 +1,8 @@
 import { Agent, request } from 'node:http';
+import { FaultlineError } from '../../lib/errors.ts';
 
 /** Anvil could not be reached or answered garbage; the gateway answers 502 like a provider whose node is down. */
-export class UpstreamUnavailableError extends Error {
+export class UpstreamUnavailableError extends FaultlineError {
   constructor(url: string, cause: unknown) {
     super(`anvil at ${url} did not answer (${(cause as Error).message ?? String(cause)}); is the anvil service up?`, { cause });
     this.name = 'UpstreamUnavailableError';

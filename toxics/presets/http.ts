@@ -25,7 +25,7 @@ export default definePreset({
     const known = services[service]?.faults;
     if (!known) return [['target', `expected a simulated third party with a control API (${mocks.join(', ') || 'none in this environment'}), not "${service}"`]];
     const { type, target: _target, ...rest } = params as Record<string, unknown>;
-    const definition = known[String(type)];
+    const definition = typeof type === 'string' && Object.hasOwn(known, type) ? known[type] : undefined;
     if (!definition) return [['params.type', `unknown ${service} fault "${String(type)}"; known: ${Object.keys(known).join(', ')}`]];
     const parsed = definition.params.safeParse(rest);
     return parsed.success ? [] : parsed.error.issues.map((i) => [['params', ...i.path].join('.'), i.message] as [string, string]);
