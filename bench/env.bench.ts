@@ -41,7 +41,7 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 
 /** Copy the cached template and start a bare postmaster on it until it answers a query: the floor under warm up. */
 async function barePostgresStart(): Promise<number> {
-  const tool = await new Toolbox(join(HOME, 'bin')).get('postgres');
+  const tool = await new Toolbox().get('postgres');
   const template = join(HOME, 'cache', `postgres-${tool.version}-template`);
   if (!existsSync(template)) throw new Error(`no Postgres template at ${template}: run \`npm run env:up\` once first`);
   const dir = tempDir('faultline-bench-pg-');
@@ -122,7 +122,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const max = (xs: number[]) => Math.max(...xs);
 
 async function main(): Promise<void> {
-  const tools = new Toolbox(join(HOME, 'bin'));
+  const tools = new Toolbox();
   // Cold runs get a fresh home; point them at the binaries we have, so no install is timed.
   process.env.FAULTLINE_TOXIPROXY ??= (await tools.get('toxiproxy-server')).path;
   process.env.FAULTLINE_REDIS ??= (await tools.get('redis-server')).path;

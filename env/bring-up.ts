@@ -46,7 +46,7 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
   const save = () => writeState(stateDir, state);
   save();
 
-  const tools = new Toolbox(join(home, 'bin'));
+  const tools = new Toolbox();
   const upstreams: Record<string, string> = {};
   const contextFor = (record: ServiceRecord): ServiceContext => {
     // Only services whose proxies exist: computed at launch, when the dependsOn ones are up.

@@ -1,4 +1,4 @@
-import { build, type Plugin, stop } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type OutputFile, type Plugin, stop } from 'esbuild';
 import { FaultlineError } from './errors.ts';
 
 let active = 0;
@@ -6,32 +6,35 @@ let active = 0;
 /** The module could not be compiled: the first error, with file:line:column. */
 export class BundleError extends FaultlineError {}
 
+/** One ES module for Node from `entry`: our TypeScript compiled in, packages left as imports. */
+export async function bundleForNode(entry: string, options: { plugins?: Plugin[]; sourcemap?: boolean } = {}): Promise<Uint8Array> {
+  const result = await esbuild({
+    entryPoints: [entry],
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: options.sourcemap ? 'inline' : false,
+    plugins: options.plugins ?? [],
+  });
+  return result.outputFiles[0]!.contents;
+}
+
 /**
- * One ES module for Node from `entry`: our TypeScript compiled in, packages left as
- * imports. esbuild's service process is stopped once no bundle is being built: left
+ * esbuild's build() in memory; a compile error is a BundleError with the first error's
+ * file:line:column. esbuild's service process is stopped once no build is running: left
  * alone, that child outlives a CLI that exits with process.exit() for a moment, a stray
  * process of a run that claims to leave nothing behind.
  */
-export async function bundleForNode(entry: string, options: { plugins?: Plugin[]; sourcemap?: boolean } = {}): Promise<Uint8Array> {
+export async function esbuild(options: BuildOptions): Promise<{ outputFiles: OutputFile[]; metafile?: Metafile }> {
   active++;
   try {
-    const result = await build({
-      entryPoints: [entry],
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-      sourcemap: options.sourcemap ? 'inline' : false,
-      plugins: options.plugins ?? [],
-    }).catch((error: { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }) => {
+    return await build({ ...options, write: false, logLevel: 'silent' }).catch((error: { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }) => {
       const first = error.errors?.[0];
       const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
       throw new BundleError(`${where}${first?.text ?? String(error)}`);
     });
-    return result.outputFiles[0]!.contents;
   } finally {
     if (--active === 0) await stop();
   }

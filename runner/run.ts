@@ -74,7 +74,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   if (options.target) checkTarget(options.target, options.allowRemoteTarget ?? false, say);
   const running = readState(baseConfig.stateDir);
   const plan = planEnvironment(scenario, baseConfig, options, running?.status === 'up' ? running : undefined);
-  const k6 = await new Toolbox(join(baseConfig.home, 'bin')).get('k6');
+  const k6 = await new Toolbox().get('k6');
 
   // One SIGINT/SIGTERM listener for the whole run; what it does depends on how far the run got.
   const startup = new AbortController();

@@ -6,6 +6,7 @@ import { redact } from '../runner/reports/redact.ts';
 import { registerChaos } from './commands/chaos.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerEnv } from './commands/env.ts';
+import { registerInit } from './commands/init.ts';
 import { registerList } from './commands/list.ts';
 import { registerScripts } from './commands/scripts.ts';
 import { EXIT } from './exit-codes.ts';
@@ -31,10 +32,11 @@ const program = new Command('faultline')
 export const globalOptions = () => program.opts<{ config?: string }>();
 
 registerEnv(program, globalOptions);
-registerDoctor(program, globalOptions);
+registerDoctor(program);
 registerChaos(program, globalOptions);
 registerList(program, globalOptions);
 registerScripts(program, globalOptions);
+registerInit(program);
 
 // The one top-level error handler: expected failures print their message, anything else its stack.
 try {

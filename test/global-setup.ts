@@ -6,6 +6,6 @@ import { TOOL_NAMES, Toolbox } from '../env/tools/toolbox.ts';
  * race to `go install` or `apt-get` the same thing. On a fresh machine this is the slow part.
  */
 export default async function setup(): Promise<void> {
-  const toolbox = new Toolbox(join(import.meta.dirname, '..', '.faultline', 'bin'));
+  const toolbox = new Toolbox();
   for (const name of TOOL_NAMES) await toolbox.get(name);
 }

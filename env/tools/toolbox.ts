@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { FaultlineError, ToolMissingError } from '../errors.ts';
+import { downloadRelease, type ReleaseAsset } from './download.ts';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -16,8 +18,19 @@ export interface Tool {
   name: ToolName;
   path: string;
   version: string;
-  /** e.g. "env FAULTLINE_K6", ".faultline/bin", "PATH", "npm @foundry-rs/anvil-linux-amd64", "go install (just now)". */
+  /** e.g. "env FAULTLINE_K6", "PATH", "cache ~/.cache/faultline/bin", "npm @foundry-rs/anvil-linux-amd64", "downloaded just now", "go install just now". */
   source: string;
+}
+
+/**
+ * The per-user cache every project on this machine shares, like Playwright's browsers:
+ * FAULTLINE_CACHE_DIR, else $XDG_CACHE_HOME/faultline, else ~/.cache/faultline
+ * (~/Library/Caches/faultline on macOS).
+ */
+export function userCacheDir(): string {
+  if (process.env.FAULTLINE_CACHE_DIR) return process.env.FAULTLINE_CACHE_DIR;
+  if (process.env.XDG_CACHE_HOME) return join(process.env.XDG_CACHE_HOME, 'faultline');
+  return join(homedir(), process.platform === 'darwin' ? 'Library/Caches' : '.cache', 'faultline');
 }
 
 interface Recipe {
@@ -26,10 +39,17 @@ interface Recipe {
   /** Candidate paths in lookup order after the env var, with how each was found. */
   candidates(binDir: string): Array<{ path: string | undefined; source: string }>;
   version(path: string): Promise<string>;
-  /** Provision the tool when it is missing; returns the installed path. */
+  /** The official release archive for this platform, if the project publishes one. */
+  release?(): ReleaseAsset | undefined;
+  /** Its file name in the per-user cache, versioned so several versions can sit side by side. */
+  cached?: string;
+  /** Provision the tool when it is missing and cannot be downloaded; returns the installed path. */
   install?(binDir: string): Promise<string>;
   howToInstall: string[];
 }
+
+const PLATFORM = process.platform === 'win32' ? 'windows' : process.platform;
+const ARCH = process.arch === 'x64' ? 'amd64' : process.arch;
 
 const TOXIPROXY_MODULE = 'github.com/Shopify/toxiproxy/v2';
 const TOXIPROXY_VERSION = 'v2.12.0';
@@ -39,9 +59,16 @@ const recipes: Record<ToolName, Recipe> = {
   'toxiproxy-server': {
     envVar: 'FAULTLINE_TOXIPROXY',
     candidates: (binDir) => [
-      { path: join(binDir, 'toxiproxy-server'), source: '.faultline/bin' },
       { path: onPath('toxiproxy-server'), source: 'PATH' },
+      { path: join(binDir, `toxiproxy-server-${TOXIPROXY_VERSION}`), source: `cache ${binDir}` },
     ],
+    cached: `toxiproxy-server-${TOXIPROXY_VERSION}`,
+    // goreleaser's archive: toxiproxy_2.12.0_linux_amd64.tar.gz holding toxiproxy-server-linux-amd64.
+    release: () => ({
+      url: `https://github.com/Shopify/toxiproxy/releases/download/${TOXIPROXY_VERSION}/toxiproxy_${TOXIPROXY_VERSION.slice(1)}_${PLATFORM}_${ARCH}.tar.gz`,
+      checksums: `https://github.com/Shopify/toxiproxy/releases/download/${TOXIPROXY_VERSION}/toxiproxy_${TOXIPROXY_VERSION.slice(1)}_checksums.txt`,
+      member: `toxiproxy-server-${PLATFORM}-${ARCH}`,
+    }),
     version: async (path) => firstMatch(await output(path, ['-version']), /version (\S+)/),
     // Stamp the version, which a plain `go install` leaves as "git".
     install: (binDir) =>
@@ -57,10 +84,16 @@ const recipes: Record<ToolName, Recipe> = {
   k6: {
     envVar: 'FAULTLINE_K6',
     candidates: (binDir) => [
-      { path: join(binDir, 'k6'), source: '.faultline/bin' },
       { path: onPath('k6'), source: 'PATH' },
+      { path: join(binDir, `k6-${K6_VERSION}`), source: `cache ${binDir}` },
     ],
-    version: async (path) => firstMatch(await output(path, ['version']), /k6 (v\S+)/),
+    cached: `k6-${K6_VERSION}`,
+    version: async (path) => firstMatch(await output(path, ['version']), /\b(v\d+\.\d+\.\d+\S*)/),
+    release: () => ({
+      url: `https://github.com/grafana/k6/releases/download/${K6_VERSION}/k6-${K6_VERSION}-${PLATFORM}-${ARCH}.tar.gz`,
+      checksums: `https://github.com/grafana/k6/releases/download/${K6_VERSION}/k6-${K6_VERSION}-checksums.txt`,
+      member: `k6-${K6_VERSION}-${PLATFORM}-${ARCH}/k6`,
+    }),
     install: (binDir) => goInstall(binDir, `go.k6.io/k6@${K6_VERSION}`, 'k6', 'k6'),
     howToInstall: [`go install go.k6.io/k6@${K6_VERSION}   (Go >= 1.25)`, 'brew install k6', 'or set FAULTLINE_K6=/path/to/k6'],
   },
@@ -94,13 +127,14 @@ const recipes: Record<ToolName, Recipe> = {
 
 /**
  * Finds the tools Faultline runs, and provisions missing ones where it can: an env var
- * override first, then .faultline/bin, then npm packages and PATH, then `go install` /
- * `apt-get`. Results are memoised per toolbox.
+ * override first, then PATH, npm packages and the per-user cache; else the official
+ * release archive (checksum verified) into the cache, else `go install` (where nothing
+ * can be downloaded) or `apt-get`. Results are memoised per toolbox.
  */
 export class Toolbox {
   private readonly found = new Map<ToolName, Promise<Tool>>();
 
-  constructor(readonly binDir: string) {}
+  constructor(readonly binDir = join(userCacheDir(), 'bin')) {}
 
   /** The tool, provisioned if missing. Throws ToolMissingError with install instructions otherwise. */
   get(name: ToolName): Promise<Tool> {
@@ -128,9 +162,25 @@ export class Toolbox {
     for (const { path, source } of recipe.candidates(this.binDir)) {
       if (path && existsSync(path)) return { name, path, version: await recipe.version(path), source };
     }
-    if (provision && recipe.install) {
-      const path = await recipe.install(this.binDir);
-      return { name, path, version: await recipe.version(path), source: 'installed just now' };
+    if (provision) {
+      const release = recipe.release?.();
+      let downloadFailure: string | undefined;
+      if (release && recipe.cached && process.env.FAULTLINE_NO_DOWNLOAD !== '1') {
+        const target = join(this.binDir, recipe.cached);
+        try {
+          await downloadRelease(release, target);
+          return { name, path: target, version: await recipe.version(target), source: `downloaded just now (${release.url})` };
+        } catch (error) {
+          // A checksum that does not match is never papered over by a build from source.
+          if (error instanceof FaultlineError) throw error;
+          downloadFailure = (error as Error).message;
+        }
+      }
+      if (recipe.install) {
+        if (downloadFailure) process.stderr.write(`faultline: could not download ${name} (${downloadFailure}); building it from source instead\n`);
+        const path = await recipe.install(this.binDir);
+        return { name, path, version: await recipe.version(path), source: `${recipe.release ? 'go install' : 'apt-get'} just now` };
+      }
     }
     throw new ToolMissingError(name, recipe.howToInstall);
   }
@@ -182,12 +232,13 @@ function firstMatch(text: string, pattern: RegExp): string {
 }
 
 /** `go install` into a private GOBIN, then an atomic rename, so concurrent installs cannot clash. */
-async function goInstall(binDir: string, pkg: string, built: string, name: string, flags: string[] = []): Promise<string> {
+async function goInstall(binDir: string, pkg: string, built: string, tool: ToolName, flags: string[] = []): Promise<string> {
   const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
-  if (!go) throw new ToolMissingError(name, recipes[name as ToolName].howToInstall);
+  if (!go) throw new ToolMissingError(tool, recipes[tool].howToInstall);
+  const name = recipes[tool].cached ?? tool;
   const tmp = join(binDir, `.go-install-${process.pid}-${name}`);
   mkdirSync(tmp, { recursive: true });
-  process.stderr.write(`faultline: installing ${name} with go install ${pkg} (first run only; takes a minute or two)\n`);
+  process.stderr.write(`faultline: installing ${tool} with go install ${pkg} into ${binDir} (once per machine; takes a minute or two)\n`);
   try {
     await run(go, ['install', ...flags, pkg], { env: { ...process.env, GOBIN: tmp, CGO_ENABLED: '0' }, timeout: 20 * 60_000 });
     const target = join(binDir, name);

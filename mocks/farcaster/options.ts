@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FaultlineError } from '../../lib/errors.ts';
+import { portSchema } from '../../lib/schema.ts';
+import { MockOptionsInvalidError, parseMockOptions } from '../control/options.ts';
 
 /**
  * Options of the Farcaster hub mock (faultline.config.ts `services.farcaster`, or `farcasterHandlers({...})`).
@@ -7,7 +8,7 @@ import { FaultlineError } from '../../lib/errors.ts';
  */
 export const farcasterOptionsSchema = z.strictObject({
   /** Listening port under env:up; a free one when omitted. */
-  port: z.number().int().min(0).max(65535).optional(),
+  port: portSchema.optional(),
   /** Size of the seeded user registry. */
   users: z.number().int().min(1).max(10_000).default(200),
   /** The first user's fid; the others follow one by one. */
@@ -23,16 +24,14 @@ export type FarcasterOptions = z.infer<typeof farcasterOptionsSchema>;
 export type FarcasterOptionsInput = z.input<typeof farcasterOptionsSchema>;
 
 /** Mock options that do not parse: which field, what was expected. */
-export class FarcasterOptionsInvalidError extends FaultlineError {
-  constructor(readonly issues: string[]) {
-    super(`invalid Farcaster hub mock options:\n  ${issues.join('\n  ')}\nSee mocks/farcaster/options.ts for the fields and their defaults.`);
-    this.name = 'FarcasterOptionsInvalidError';
+export class FarcasterOptionsInvalidError extends MockOptionsInvalidError {
+  constructor(issues: string[]) {
+    super('Farcaster hub', issues, 'mocks/farcaster/options.ts');
+    this.name = 'FarcasterOptionsInvalidError'; // explicit: a bundler may rename the class
   }
 }
 
 /** Parses options with every default filled in; throws FarcasterOptionsInvalidError with dotted paths. */
 export function parseFarcasterOptions(input: unknown): FarcasterOptions {
-  const parsed = farcasterOptionsSchema.safeParse(input ?? {});
-  if (!parsed.success) throw new FarcasterOptionsInvalidError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(options)'}: ${i.message}`));
-  return parsed.data;
+  return parseMockOptions(farcasterOptionsSchema, input, (issues) => new FarcasterOptionsInvalidError(issues));
 }

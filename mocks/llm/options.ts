@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FaultlineError } from '../../lib/errors.ts';
+import { portSchema } from '../../lib/schema.ts';
+import { MockOptionsInvalidError, parseMockOptions } from '../control/options.ts';
 import { distributionSchema } from '../control/random.ts';
 
 /** How many tokens a completion has: a fixed count, or uniform in [min, max] per request. */
@@ -15,7 +16,7 @@ export type Length = z.infer<typeof lengthSchema>;
  */
 export const llmOptionsSchema = z.strictObject({
   /** Listening port under env:up; a free one when omitted. */
-  port: z.number().int().min(0).max(65535).optional(),
+  port: portSchema.optional(),
   /** Time to first token. Real models: a few hundred ms, long-tailed. */
   ttft: distributionSchema.default({ kind: 'lognormal', medianMs: 300, sigma: 0.3 }),
   /** Streaming speed after the first token. */
@@ -33,16 +34,14 @@ export type LlmOptions = z.infer<typeof llmOptionsSchema>;
 export type LlmOptionsInput = z.input<typeof llmOptionsSchema>;
 
 /** Mock options that do not parse: which field, what was expected. */
-export class LlmOptionsInvalidError extends FaultlineError {
-  constructor(readonly issues: string[]) {
-    super(`invalid LLM mock options:\n  ${issues.join('\n  ')}\nSee mocks/llm/options.ts for the fields and their defaults.`);
-    this.name = 'LlmOptionsInvalidError';
+export class LlmOptionsInvalidError extends MockOptionsInvalidError {
+  constructor(issues: string[]) {
+    super('LLM', issues, 'mocks/llm/options.ts');
+    this.name = 'LlmOptionsInvalidError'; // explicit: a bundler may rename the class
   }
 }
 
 /** Parses options with every default filled in; throws LlmOptionsInvalidError with dotted paths. */
 export function parseLlmOptions(input: unknown): LlmOptions {
-  const parsed = llmOptionsSchema.safeParse(input ?? {});
-  if (!parsed.success) throw new LlmOptionsInvalidError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(options)'}: ${i.message}`));
-  return parsed.data;
+  return parseMockOptions(llmOptionsSchema, input, (issues) => new LlmOptionsInvalidError(issues));
 }

@@ -1,20 +1,17 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../env/config.ts';
 import { TOOL_NAMES, Toolbox } from '../../env/tools/toolbox.ts';
 import { EXIT } from '../exit-codes.ts';
 import { commandHint } from '../hints.ts';
 import { table } from '../table.ts';
 
 /** `faultline doctor`: every tool Faultline runs, where it was found, and provisioning of missing ones. */
-export function registerDoctor(program: Command, global: () => { config?: string }): void {
+export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('list every tool Faultline runs: version, path and how it was found')
     .option('--install', 'provision missing tools (go install, apt-get)')
     .action(async (options: { install?: boolean }) => {
-      const config = await loadConfig(global().config);
-      const toolbox = new Toolbox(join(config.home, 'bin'));
+      const toolbox = new Toolbox();
       const rows: string[][] = [];
       for (const name of TOOL_NAMES) {
         try {

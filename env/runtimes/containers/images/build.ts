@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     throw new Error(`No Docker engine answered (docker version: ${error.message.split('\n')[0]}). Start dockerd first.`);
   });
   const base = await buildBase();
-  const toolbox = new Toolbox(join(repoRoot, '.faultline', 'bin'));
+  const toolbox = new Toolbox();
   const exports: string[] = [];
   for (const [service, { tool }] of Object.entries(STAND_INS)) {
     const binary = tool ? (await toolbox.get(tool.name)).path : undefined;
