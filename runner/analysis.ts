@@ -145,21 +145,18 @@ export interface K6SummaryExport {
 
 /** One ThresholdResult per expression, with the observed value the expression was checked against. */
 export function thresholdResults(summary: K6SummaryExport | undefined, thresholds: Record<string, string[]>): ThresholdResult[] {
-  const results: ThresholdResult[] = [];
-  for (const [metric, expressions] of Object.entries(thresholds)) {
+  const judged = (metric: string, expression: string, source?: 'script'): ThresholdResult => {
     const values = summary?.metrics[metric];
-    for (const expression of expressions) {
-      const aggregate = /^\s*([a-z]+(\(\d+(\.\d+)?\))?)/.exec(expression)?.[1] ?? '';
-      const observedRaw = values?.[aggregate === 'rate' && !('rate' in (values ?? {})) ? 'value' : aggregate] ?? (aggregate === 'value' ? values?.value : undefined);
-      const failed = values?.thresholds?.[expression];
-      results.push({
-        metric,
-        expression,
-        observed: typeof observedRaw === 'number' ? round(observedRaw, 4) : undefined,
-        // No samples for a metric means k6 never judged it: that is not a pass we can vouch for.
-        ok: failed === false,
-      });
-    }
+    const aggregate = /^\s*([a-z]+(\(\d+(\.\d+)?\))?)/.exec(expression)?.[1] ?? '';
+    const observedRaw = values?.[aggregate === 'rate' && !('rate' in (values ?? {})) ? 'value' : aggregate] ?? (aggregate === 'value' ? values?.value : undefined);
+    // No samples for a metric means k6 never judged it: that is not a pass we can vouch for.
+    const ok = values?.thresholds?.[expression] === false;
+    return { metric, expression, observed: typeof observedRaw === 'number' ? round(observedRaw, 4) : undefined, ok, ...(source ? { source } : {}) };
+  };
+  const results = Object.entries(thresholds).flatMap(([metric, expressions]) => expressions.map((e) => judged(metric, e)));
+  // Thresholds the script declared itself (an existing k6 script's own options): judged by k6 too.
+  for (const [metric, values] of Object.entries(summary?.metrics ?? {})) {
+    for (const expression of Object.keys(values.thresholds ?? {})) if (!thresholds[metric]?.includes(expression)) results.push(judged(metric, expression, 'script'));
   }
   return results;
 }

@@ -60,6 +60,8 @@ export interface ThresholdResult {
   /** The observed value the expression was checked against, when known. */
   observed?: number;
   ok: boolean;
+  /** `script`: the k6 script's own threshold (an existing script's options), not the scenario's. */
+  source?: 'script';
 }
 
 export interface RecoveryResult {

@@ -12,6 +12,7 @@ import { readJson } from '../lib/files.ts';
 import { type EnvironmentPlan, planEnvironment } from './environment-plan.ts';
 import { InterruptedError, LoadGeneratorError } from './errors.ts';
 import { K6_THRESHOLDS_FAILED, loadPlan, startK6 } from './k6-driver.ts';
+import { type PreparedScript, prepareK6Script } from './k6-script.ts';
 import { PointsReader } from './points.ts';
 import { type Profile, profileVariables } from './profiles.ts';
 import { Progress } from './progress.ts';
@@ -74,7 +75,21 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   if (options.target) checkTarget(options.target, options.allowRemoteTarget ?? false, say);
   const running = readState(baseConfig.stateDir);
   const plan = planEnvironment(scenario, baseConfig, options, running?.status === 'up' ? running : undefined);
-  const k6 = await new Toolbox().get('k6');
+  const script = await prepareK6Script(scenario.load.scriptPath);
+  try {
+    const k6 = await new Toolbox().get('k6');
+    return await runPrepared(options, { scenario, profileName, profile, plan, k6, script, say, out });
+  } finally {
+    script.cleanup();
+  }
+}
+
+/** The run once its inputs are known good: signals, the environment, the load. */
+async function runPrepared(
+  options: RunOptions,
+  r: { scenario: Scenario; profileName: string; profile: Profile; plan: EnvironmentPlan; k6: { path: string; version: string }; script: PreparedScript; say: (line: string) => void; out: NonNullable<RunOptions['out']> },
+): Promise<RunOutcome> {
+  const { scenario, profileName, profile, plan, k6, script, say, out } = r;
 
   // One SIGINT/SIGTERM listener for the whole run; what it does depends on how far the run got.
   const startup = new AbortController();
@@ -93,7 +108,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await runInEnvironment(options, { scenario, profileName, profile, plan, k6, say, out, interrupts, startup: startup.signal });
+    return await runInEnvironment(options, { scenario, profileName, profile, plan, k6, script, say, out, interrupts, startup: startup.signal });
   } finally {
     if (options.handleSignals) process.off('SIGINT', dispatch).off('SIGTERM', dispatch);
     options.signal?.removeEventListener('abort', onAbort);
@@ -117,13 +132,14 @@ async function runInEnvironment(
     profile: Profile;
     plan: EnvironmentPlan;
     k6: { path: string; version: string };
+    script: PreparedScript;
     say: (line: string) => void;
     out: NonNullable<RunOptions['out']>;
     interrupts: Interrupts;
     startup: AbortSignal;
   },
 ): Promise<RunOutcome> {
-  const { scenario, profileName, profile, plan, k6, say, out, interrupts } = r;
+  const { scenario, profileName, profile, plan, k6, script, say, out, interrupts } = r;
   const envStarted = Date.now();
   const environment = await startEnvironment(plan.config, { log: (line) => say(`  ${line}`), signal: r.startup }).catch((error: unknown) => {
     throw r.startup.aborted ? r.startup.reason : error;
@@ -134,7 +150,7 @@ async function runInEnvironment(
     say(environment.reused ? `environment: reusing the running one (seed ${environment.seed})` : `environment: up in ${Date.now() - envStarted} ms (seed ${environment.seed})`);
     const target = options.target ?? targetUrl(scenario, plan, environment);
     checkTarget(target, options.allowRemoteTarget ?? false, say);
-    return await runLoad({ ...options, out }, { scenario, profileName, profile, config: plan.config, environment, target, targetService: plan.targetService, k6: k6.path, k6Version: k6.version, interrupts });
+    return await runLoad({ ...options, out }, { scenario, profileName, profile, config: plan.config, environment, target, targetService: plan.targetService, k6: k6.path, k6Version: k6.version, script, interrupts });
   } finally {
     if (!environment.reused) {
       await environment.stop();
@@ -167,6 +183,7 @@ interface LoadContext {
   targetService?: string;
   k6: string;
   k6Version: string;
+  script: PreparedScript;
   interrupts: Interrupts;
 }
 
@@ -206,7 +223,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const originMs = Date.now() + scenario.load.leadMs;
   const k6 = startK6({
     k6: c.k6,
-    script: scenario.load.scriptPath,
+    script: c.script.file,
     runDir,
     seed: environment.seed,
     env: k6Env,
@@ -313,6 +330,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     context: {
       environment: environment.reused ? 'reused' : 'started by this run',
       k6: c.k6Version,
+      load: c.script.shape === 'script' ? "the script's own options (stages, scenarios, VUs), with the scenario's thresholds added" : describeLoad(scenario, profile),
       mitigations: invariantContext.mitigations ?? 'unknown (an app this run did not start)',
       scenarioFile: scenario.file,
       ...(lateness.length ? { timelineMaxLatenessMs: String(Math.max(...lateness)) } : {}),
@@ -327,6 +345,12 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   say(`${result.verdict}: ${scenario.name} (${c.profileName}) in ${formatMs(endedMs)}${reasons.length ? `\n${reasons.map((r) => `  - ${r}`).join('\n')}` : ''}`);
   say(`report: ${runDir}`);
   return { result, runDir, exitCode: interrupted ? 130 : result.verdict === 'PASS' ? 0 : 1 };
+}
+
+/** The load shape the plan gave k6, for the report. */
+function describeLoad(scenario: Scenario, profile: Profile): string {
+  const load = loadPlan(scenario.load.executor, profile, scenario.durationMs);
+  return load.executor === 'iterations' ? `${load.iterations} iterations shared by ${load.vus} VUs` : `constant arrival rate ${(load.ratePerMinute / 60).toFixed(1)}/s over ${formatMs(scenario.durationMs)}, up to ${load.vus} VUs`;
 }
 
 /** The scenario's thresholds with profile placeholders filled in, plus the profile's own unless switched off. */

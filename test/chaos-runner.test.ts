@@ -145,6 +145,47 @@ describe('chaos runner end to end (tiny target)', () => {
     expect(log).not.toContain('key0123456789abcdef');
   });
 
+  const plainScenario = (ownP99Ms: string) =>
+    resolveScenario(
+      {
+        name: 'tiny-plain',
+        description: 'an existing k6 script as the load, Redis +100 ms in the middle',
+        services: ['redis'],
+        load: { script: join(REPO_ROOT, 'test/fixtures/tiny-target/plain.js'), env: { OWN_P99_MS: ownP99Ms } },
+        phases: [
+          { name: 'baseline', duration: '2s' },
+          { name: 'fault', duration: '2s' },
+          { name: 'recovery', duration: '2s' },
+        ],
+        faults: [{ fault: 'latency', target: 'redis', at: 'fault', params: { latency: 100 } }],
+        assertions: { thresholds: { 'http_req_failed{phase:fault}': ['rate<0.1'] }, profileThresholds: false },
+      },
+      join(REPO_ROOT, 'test/fixtures/tiny-target/scenario.ts'),
+    );
+
+  it('runs an existing k6 script unchanged: its stages and thresholds are kept and judged, its requests are tagged by phase', async () => {
+    const { result } = await runScenario({ scenario: plainScenario('5000'), config, target: target.url, reportsDir, out: { write: () => true } });
+    expect(result.reasons).toEqual([]);
+    expect(result.context.load).toMatch(/the script's own options/);
+    for (const phase of result.phases) expect(phase.requests, phase.name).toBeGreaterThan(5);
+    expect(result.phases.find((p) => p.name === 'fault')!.latency.p50).toBeGreaterThan(result.phases.find((p) => p.name === 'baseline')!.latency.p50 + 60);
+    expect(result.thresholds.map((t) => [t.metric, t.expression, t.ok, t.source])).toEqual(
+      expect.arrayContaining([
+        ['http_req_failed{phase:fault}', 'rate<0.1', true, undefined],
+        ['http_req_duration', 'p(99)<5000', true, 'script'],
+        ['checks', 'rate>0.9', true, 'script'],
+      ]),
+    );
+    // The bundle k6 ran beside the script is gone again.
+    expect(readdirSync(join(REPO_ROOT, 'test/fixtures/tiny-target')).filter((f) => f.includes('faultline-'))).toEqual([]);
+  });
+
+  it("fails on an existing script's own threshold, naming it", async () => {
+    const { result, exitCode } = await runScenario({ scenario: plainScenario('1'), config, target: target.url, reportsDir, out: { write: () => true } });
+    expect(exitCode).toBe(1);
+    expect(result.reasons.join('\n')).toMatch(/threshold http_req_duration p\(99\)<1 failed/);
+  });
+
   it('fails with exit code 1 through the CLI when an outage breaks a threshold, and re-enables the proxy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-chaos-cli-'));
     const configFile = join(dir, 'faultline.config.ts');

@@ -22,3 +22,5 @@ export function waitForOrigin(): void;
 export function setup(): void;
 /** k6 options for the plan (executor and thresholds), with `extra` merged on top. */
 export function options(extra?: Record<string, unknown>): Record<string, unknown>;
+/** An existing script's own options, kept, with the run's thresholds added to its own. */
+export function adopt(own?: Record<string, unknown>): Record<string, unknown>;

@@ -70,6 +70,19 @@ export function setup() {
   waitForOrigin();
 }
 
+/**
+ * An existing script's own options, kept (its stages, scenarios, VUs), with the run's
+ * thresholds added to its own; a script that shapes no load gets the plan's. The runner
+ * calls this for a script that does not import this helper.
+ */
+export function adopt(own) {
+  const mine = own || {};
+  const shaped = ['scenarios', 'stages', 'vus', 'duration', 'iterations'].some((k) => k in mine);
+  const thresholds = Object.assign({}, mine.thresholds);
+  for (const [metric, expressions] of Object.entries(plan.thresholds)) thresholds[metric] = [].concat(thresholds[metric] || [], expressions);
+  return Object.assign(shaped ? {} : { scenarios: options().scenarios }, mine, { thresholds, setupTimeout: mine.setupTimeout || '120s' });
+}
+
 /** k6 options for the plan: the executor shaped by the profile, and the thresholds. `extra` is merged on top. */
 export function options(extra) {
   const load = plan.load;
