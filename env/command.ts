@@ -109,7 +109,8 @@ export function commandService(name: string, options: CommandOptions): ServiceDe
 
 /** Resolves once a TCP connection to the URL's host:port succeeds. */
 export function tcpConnect(url: string, timeoutMs = 1000): Promise<void> {
-  const { hostname, port } = new URL(url);
+  const { hostname, protocol, port: given } = new URL(url);
+  const port = given || (protocol === 'https:' || protocol === 'wss:' ? '443' : '80');
   return new Promise((resolve, reject) => {
     const socket = new Socket();
     socket.setTimeout(timeoutMs, () => {

@@ -40,13 +40,14 @@ export async function prepareK6Script(script: string): Promise<PreparedScript> {
     return writeBeside(script, analysis.code, 'helper');
   }
   const exports = analysis.exports;
-  if (!exports.includes('default')) throw new ScenarioInvalidError(script, ['load.script: a k6 script needs a default export (the function each iteration runs)']);
+  // A script that exports nothing to run is k6's to refuse, in its own words.
+  if (!exports.some((name) => name !== 'options')) return { file: script, shape: 'script', cleanup: () => {} };
   const wrapper = [
     `import * as user from ${JSON.stringify(script)};`,
     `import * as faultline from ${JSON.stringify(HELPER())};`,
     'export const options = faultline.adopt(user.options);',
     `export function setup(data) { const result = ${exports.includes('setup') ? 'user.setup(data)' : 'undefined'}; faultline.waitForOrigin(); return result; }`,
-    'export default faultline.iteration(user.default);',
+    ...(exports.includes('default') ? ['export default faultline.iteration(user.default);'] : []),
     ...exports.filter((name) => !LIFECYCLE.has(name)).map((name) => `export const ${name} = typeof user.${name} === 'function' ? faultline.iteration(user.${name}) : user.${name};`),
     ...['teardown', 'handleSummary'].filter((name) => exports.includes(name)).map((name) => `export const ${name} = user.${name};`),
   ].join('\n');

@@ -13,7 +13,13 @@ export interface RunResult {
   target: string;
   startedAt: string;
   durationMs: number;
-  verdict: 'PASS' | 'FAIL';
+  /**
+   * PASS: every assertion held. FAIL: a threshold, a recovery bound or an invariant broke.
+   * INCONCLUSIVE: the run cannot tell (see `inconclusive`): not a verdict on the app's mitigations.
+   */
+  verdict: Verdict;
+  /** Why the run could not tell: the baseline was already broken before any fault, or the load generator fell short. */
+  inconclusive?: { kind: InconclusiveKind; detail: string };
   /** Why the verdict is what it is, one line per failed assertion (empty on PASS). */
   reasons: string[];
   phases: PhaseResult[];
@@ -26,6 +32,12 @@ export interface RunResult {
   /** e.g. mitigations switched off, environment reused or started, k6 version. */
   context: Record<string, string>;
 }
+
+export type Verdict = 'PASS' | 'FAIL' | 'INCONCLUSIVE';
+export type InconclusiveKind = 'baseline-broken' | 'load-shortfall';
+
+/** The CLI's exit code for each outcome; 2 (bad input, unreachable target, an environment that will not start) and 130 (interrupted) come from elsewhere. */
+export const VERDICT_EXIT_CODES = { PASS: 0, FAIL: 1, 'baseline-broken': 3, 'load-shortfall': 4 } as const;
 
 export interface PhaseResult {
   name: string;

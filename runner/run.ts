@@ -17,9 +17,12 @@ import { PointsReader } from './points.ts';
 import { type Profile, profileVariables } from './profiles.ts';
 import { Progress } from './progress.ts';
 import { redact, writeReports } from './reports/index.ts';
-import type { InvariantResult, RunResult } from './result.ts';
+import { type InvariantResult, type RunResult, type ThresholdResult, VERDICT_EXIT_CODES } from './result.ts';
 import type { InvariantContext, Scenario } from './scenario.ts';
-import { checkTarget } from './target.ts';
+import { assertReachable, checkTarget } from './target.ts';
+import type { declarativeInvariant } from './invariants.ts';
+
+type PreparedInvariant = ReturnType<typeof declarativeInvariant>;
 import { applyLateness, TimelineExecutor } from './timeline.ts';
 
 export interface RunOptions {
@@ -37,6 +40,8 @@ export interface RunOptions {
   reportsDir?: string;
   /** Seed for an environment this run starts (an incident replay pins it). */
   seed?: number;
+  /** Extra `__ENV` values for the k6 script (`--env KEY=VALUE`); values of keys that look secret are redacted everywhere. */
+  env?: Record<string, string>;
   /** Where progress and log lines go (default stderr). */
   out?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
   /** Install SIGINT/SIGTERM handlers that stop the load and roll back faults (the CLI sets it). */
@@ -207,8 +212,13 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     mitigations: (c.targetService ? environment.services[c.targetService]?.mitigations : undefined) ?? options.mitigations,
     runDir,
     serviceOptions: c.config.services,
+    ...(c.targetService ? { directTarget: environment.services[c.targetService]!.directUrl } : {}),
   };
   const thresholds = buildThresholds(scenario, profile);
+  // Before any load or fault: the target answers (an unreachable app is never a FAIL of its mitigations),
+  // and every SQL invariant compiles against the database.
+  await assertReachable(c.target, c.targetService ? { definition: c.config.definitions[c.targetService]!, options: c.config.services[c.targetService], directUrl: invariantContext.directTarget! } : undefined);
+  for (const invariant of scenario.invariants) await (invariant as Partial<PreparedInvariant>).prepare?.(invariantContext);
   const faultContext = faultContextOf(environment);
 
   say(`scenario ${scenario.name} · profile ${c.profileName} · load → ${c.target} · ${formatMs(scenario.durationMs)} · ${scenario.faults.length} fault(s)`);
@@ -218,7 +228,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   // A signal since the environment came up ends the run here, before k6 is spawned. From here to
   // the handler swap below everything is synchronous, so no signal can slip in between.
   if (c.interrupts.signal) throw new InterruptedError(c.interrupts.signal, 'before the load started');
-  const k6Env = { ...environment.env, ...scenario.load.env, ...beforeEnv };
+  const k6Env = { ...environment.env, ...scenario.load.env, ...options.env, ...beforeEnv };
   // One time origin for k6 and the timeline: k6 initialises during the lead, its setup() sleeps until the origin.
   const originMs = Date.now() + scenario.load.leadMs;
   const k6 = startK6({
@@ -309,6 +319,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const measuredPhases =
     scenario.load.executor === 'iterations' ? scenario.phases.map((p, i, all) => (i === all.length - 1 ? { ...p, endMs: Math.max(p.startMs + 1, Math.min(p.endMs, endedMs)) } : p)) : scenario.phases;
   const droppedIterations = Number(summary?.metrics.dropped_iterations?.count ?? 0);
+  const inconclusive = interrupted ? undefined : inconclusiveOutcome(scenario, thresholdResultsList, points.samples.duration.length);
   const lateness = applyLateness(timeline.events);
   const result: RunResult = {
     runId,
@@ -319,7 +330,8 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     target: c.target,
     startedAt: new Date(originMs).toISOString(),
     durationMs: endedMs,
-    verdict: reasons.length === 0 ? 'PASS' : 'FAIL',
+    verdict: inconclusive ? 'INCONCLUSIVE' : reasons.length === 0 ? 'PASS' : 'FAIL',
+    ...(inconclusive ? { inconclusive } : {}),
     reasons,
     phases: phaseMetrics(points.samples, measuredPhases),
     timeline: timeline.events,
@@ -342,9 +354,29 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   };
   redactK6Files(runDir, secrets);
   await writeReports(result, reportsDir, { env: secrets });
-  say(`${result.verdict}: ${scenario.name} (${c.profileName}) in ${formatMs(endedMs)}${reasons.length ? `\n${reasons.map((r) => `  - ${r}`).join('\n')}` : ''}`);
+  const why = inconclusive ? [inconclusive.detail] : reasons;
+  say(`${result.verdict}: ${scenario.name} (${c.profileName}) in ${formatMs(endedMs)}${why.length ? `\n${why.map((r) => `  - ${r}`).join('\n')}` : ''}`);
   say(`report: ${runDir}`);
-  return { result, runDir, exitCode: interrupted ? 130 : result.verdict === 'PASS' ? 0 : 1 };
+  const exitCode = interrupted ? 130 : inconclusive ? VERDICT_EXIT_CODES[inconclusive.kind] : VERDICT_EXIT_CODES[result.verdict as 'PASS' | 'FAIL'];
+  return { result, runDir, exitCode };
+}
+
+/**
+ * When a run cannot judge the app: no request was made at all (every iteration failed
+ * before its first request), or the steady state was broken before any fault (a threshold
+ * scoped to the first phase failed, and no fault started in that phase). Chaos Toolkit
+ * checks its steady-state hypothesis first for the same reason.
+ */
+function inconclusiveOutcome(scenario: Scenario, thresholds: ThresholdResult[], requests: number): RunResult['inconclusive'] {
+  if (requests === 0) {
+    return { kind: 'load-shortfall', detail: 'the load generator made no request at all (does every iteration fail before its first request? see k6.log in the report folder)' };
+  }
+  const first = scenario.phases[0]!;
+  if (scenario.faults.some((f) => f.atMs < first.endMs)) return undefined;
+  const broken = thresholds.filter((t) => !t.ok && t.metric.includes(`phase:${first.name}`));
+  if (broken.length === 0) return undefined;
+  const list = broken.map((t) => `${t.metric} ${t.expression}${t.observed !== undefined ? ` (observed ${t.observed})` : ''}`).join(', ');
+  return { kind: 'baseline-broken', detail: `the baseline was already broken before any fault: ${list} failed in phase ${first.name}; a FAIL would say nothing about the mitigations` };
 }
 
 /** The load shape the plan gave k6, for the report. */

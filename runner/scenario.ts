@@ -6,6 +6,7 @@ import { loadFile } from '../lib/load-module.ts';
 import { formatIssue } from '../lib/schema.ts';
 import { presets, type TargetInfo } from '../toxics/index.ts';
 import { ScenarioInvalidError } from './errors.ts';
+import { type DeclarativeInvariant, declarativeInvariant, declarativeInvariantSchema } from './invariants.ts';
 import { DEFAULT_PROFILES, type Profile, profileOverrideSchema, profileSchema } from './profiles.ts';
 
 /** What an invariant check gets: the environment's variables and the run so far. */
@@ -16,6 +17,8 @@ export interface InvariantContext {
   seed: number;
   /** Mitigations requested for the app (`FAULTLINE_MITIGATIONS`), if any. */
   mitigations?: string;
+  /** The target service's own URL, bypassing its proxy, when the environment runs it. */
+  directTarget?: string;
   /** This run's report folder (k6 runs there): a place for files the load needs. */
   runDir: string;
   /** Options of the environment's services as configured (e.g. the farcaster mock's users). */
@@ -97,7 +100,8 @@ export interface ScenarioDefinition {
       p95Factor?: number;
     };
   };
-  invariants?: Invariant[];
+  /** Post-run checks: code (`{ name, check(ctx) }`) or data (`{ name, sql, expect }`, `{ name, redis, expect }`, `{ name, http, expect }`). */
+  invariants?: Array<Invariant | DeclarativeInvariant>;
   /**
    * Runs after the environment is up and before the load, e.g. to prepare data. What it
    * returns is added to the k6 script's `__ENV` (e.g. the path of a file it wrote).
@@ -166,7 +170,10 @@ const scenarioSchema = z.strictObject({
         .optional(),
     })
     .default({ thresholds: {}, profileThresholds: true }),
-  invariants: z.array(z.strictObject({ name: z.string().min(1), check: fn<Invariant['check']>('check(ctx)') })).default([]),
+  invariants: z
+    .array(z.union([z.strictObject({ name: z.string().min(1), check: fn<Invariant['check']>('check(ctx)') }), declarativeInvariantSchema]))
+    .default([])
+    .transform((list) => list.map((i): Invariant => ('check' in i ? i : declarativeInvariant(i)))),
   before: fn<NonNullable<ScenarioDefinition['before']>>('before(ctx)').optional(),
 });
 

@@ -9,6 +9,8 @@ import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment } from '../env/environment.ts';
 import { LoadGeneratorError } from '../runner/errors.ts';
+import { TargetUnreachableError } from '../runner/target.ts';
+import { freePort } from '../env/ports.ts';
 import type { RunResult } from '../runner/result.ts';
 import { runScenario } from '../runner/run.ts';
 import { resolveScenario } from '../runner/scenario.ts';
@@ -21,7 +23,7 @@ const script = join(REPO_ROOT, 'test/fixtures/tiny-target/load.js');
 
 // Real k6, real Toxiproxy, real Redis; the target is a tiny HTTP server that reads Redis through its proxy.
 describe('chaos runner end to end (tiny target)', () => {
-  const config = testConfig({ services: { redis: true, anvil: {} } });
+  const config = testConfig({ services: { postgres: {}, redis: true, anvil: {} } });
   const reportsDir = mkdtempSync(join(tmpdir(), 'faultline-reports-'));
   let environment: Environment;
   let target: { url: string; close(): Promise<void> };
@@ -184,6 +186,67 @@ describe('chaos runner end to end (tiny target)', () => {
     const { result, exitCode } = await runScenario({ scenario: plainScenario('1'), config, target: target.url, reportsDir, out: { write: () => true } });
     expect(exitCode).toBe(1);
     expect(result.reasons.join('\n')).toMatch(/threshold http_req_duration p\(99\)<1 failed/);
+  });
+
+  const tiny = (extra: Record<string, unknown>) =>
+    resolveScenario(
+      { name: 'tiny-checks', description: 'a short steady load', services: ['redis'], load: { script, profiles: { smoke: { rps: 10 } } }, phases: [{ name: 'baseline', duration: '1s' }, { name: 'fault', duration: '1s' }], ...extra },
+      join(REPO_ROOT, 'test/fixtures/tiny-target/scenario.ts'),
+    );
+
+  it('stops before any load or fault when nothing answers at the target: exit 2, never a FAIL', async () => {
+    const refused = `http://127.0.0.1:${await freePort()}`;
+    const scenario = tiny({ faults: [{ fault: 'down', target: 'redis', at: 'fault' }] });
+    const error = await runScenario({ scenario, config, target: refused, reportsDir, out: { write: () => true } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TargetUnreachableError);
+    expect((error as Error).message).toMatch(/target http:\/\/127\.0\.0\.1:\d+ is not reachable \(.*ECONNREFUSED.*\)\. Nothing was loaded and no fault was applied/);
+    expect(((await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean }).enabled).toBe(true);
+  });
+
+  it('judges invariants written as data: SQL, Redis and HTTP, each with what it saw', async () => {
+    const scenario = tiny({
+      invariants: [
+        { name: 'no rows', sql: "select 1 where false", expect: 'no rows' },
+        { name: 'counts', sql: 'select count(*) from pg_database', expect: { equals: 99 } },
+        { name: 'item stored', redis: ['GET', 'item'], expect: { equals: 'hello' } },
+        { name: 'item served', http: 'GET /item', expect: 200 },
+      ],
+    });
+    const { result } = await runScenario({ scenario, config, target: target.url, reportsDir, out: { write: () => true } });
+    expect(result.invariants.map((i) => [i.name, i.ok])).toEqual([['no rows', true], ['counts', false], ['item stored', true], ['item served', true]]);
+    expect(result.invariants[1]!.detail).toMatch(/first value "\d+", expected 99/);
+    expect(result.reasons.join('\n')).toMatch(/invariant counts: first value/);
+  });
+
+  it('refuses an SQL invariant that does not compile before any load is sent', async () => {
+    const scenario = tiny({ invariants: [{ name: 'typo', sql: 'selec * from nowhere' }] });
+    const error = await runScenario({ scenario, config, target: target.url, reportsDir, out: { write: () => true } }).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('InvariantInvalidError');
+    expect((error as Error).message).toMatch(/invariant "typo": its SQL does not run: syntax error at or near "selec"/);
+  });
+
+  it('calls a run whose baseline already breaks its thresholds inconclusive (exit 3), not a FAIL of the fault', async () => {
+    const scenario = tiny({
+      faults: [{ fault: 'latency', target: 'redis', at: 'fault', params: { latency: 10 } }],
+      assertions: { thresholds: { 'http_req_duration{phase:baseline}': ['p(95)<1'] }, profileThresholds: false },
+    });
+    const { result, exitCode } = await runScenario({ scenario, config, target: target.url, reportsDir, out: { write: () => true } });
+    expect(exitCode).toBe(3);
+    expect(result.verdict).toBe('INCONCLUSIVE');
+    expect(result.inconclusive).toMatchObject({ kind: 'baseline-broken' });
+    expect(result.inconclusive!.detail).toMatch(/http_req_duration\{phase:baseline\} p\(95\)<1 \(observed [\d.]+\) failed in phase baseline/);
+  });
+
+  it('passes --env values to the script and redacts the ones whose names look secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-env-'));
+    const echo = join(dir, 'load.js');
+    writeFileSync(echo, `import http from 'k6/http';\nexport const options = { vus: 1, iterations: 2 };\nexport default function () { console.log('tenant=' + __ENV.TENANT_ID + ' token=' + __ENV.SIGNING_TOKEN); http.get(__ENV.FAULTLINE_TARGET + '/item'); }\n`);
+    const scenario = resolveScenario({ name: 'tiny-env', description: 'echoes its env', services: ['redis'], load: { script: echo }, phases: [{ name: 'a', duration: '1s' }] }, join(dir, 'scenario.ts'));
+    const { runDir } = await runScenario({ scenario, config, target: target.url, reportsDir, env: { TENANT_ID: 'demo-tenant', SIGNING_TOKEN: 'tok-1234567890' }, out: { write: () => true } });
+    const log = readFileSync(join(runDir, 'k6.log'), 'utf8');
+    expect(log).toContain('tenant=demo-tenant');
+    expect(log).not.toContain('tok-1234567890');
+    expect(log).toContain('token=[REDACTED]');
   });
 
   it('fails with exit code 1 through the CLI when an outage breaks a threshold, and re-enables the proxy', async () => {

@@ -63,3 +63,69 @@ export function redisCommand(url: string, command: string, timeoutMs = 1000): Pr
     socket.connect(Number(port), hostname, () => socket.write(`${command}\r\n`));
   });
 }
+
+/** A decoded RESP2 reply: a string (simple or bulk), a number, null, or an array of them. */
+export type RespValue = string | number | null | RespValue[];
+
+/**
+ * One command as a RESP array over a fresh connection, its reply decoded: for checks after
+ * a run (`['GET', 'key']`, `['LLEN', 'queue']`). An error reply rejects with its message.
+ */
+export function redisCall(url: string, args: string[], timeoutMs = 2000): Promise<RespValue> {
+  const { hostname, port } = new URL(url);
+  const request = `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+  return new Promise((resolve, reject) => {
+    const socket = new Socket();
+    let buffer = Buffer.alloc(0);
+    const done = (error?: Error, value?: RespValue) => {
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(value!);
+    };
+    socket.setTimeout(timeoutMs, () => done(new Error(`no reply to ${args[0]} within ${timeoutMs} ms`)));
+    socket.once('error', (error) => done(error));
+    socket.once('close', () => done(new Error(`connection closed before a reply to ${args[0]}`)));
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      try {
+        const parsed = parseResp(buffer, 0);
+        if (parsed) done(undefined, parsed.value);
+      } catch (error) {
+        done(error as Error);
+      }
+    });
+    socket.connect(Number(port), hostname, () => socket.write(request));
+  });
+}
+
+/** One RESP2 value at `offset`, or undefined when the buffer does not hold all of it yet. */
+function parseResp(buffer: Buffer, offset: number): { value: RespValue; end: number } | undefined {
+  const lineEnd = buffer.indexOf('\r\n', offset);
+  if (lineEnd === -1) return undefined;
+  const type = String.fromCharCode(buffer[offset]!);
+  const line = buffer.toString('utf8', offset + 1, lineEnd);
+  const next = lineEnd + 2;
+  if (type === '+') return { value: line, end: next };
+  if (type === '-') throw new Error(line);
+  if (type === ':') return { value: Number(line), end: next };
+  if (type === '$') {
+    const length = Number(line);
+    if (length === -1) return { value: null, end: next };
+    if (buffer.length < next + length + 2) return undefined;
+    return { value: buffer.toString('utf8', next, next + length), end: next + length + 2 };
+  }
+  if (type === '*') {
+    const count = Number(line);
+    if (count === -1) return { value: null, end: next };
+    const items: RespValue[] = [];
+    let at = next;
+    for (let i = 0; i < count; i++) {
+      const item = parseResp(buffer, at);
+      if (!item) return undefined;
+      items.push(item.value);
+      at = item.end;
+    }
+    return { value: items, end: at };
+  }
+  throw new Error(`not a RESP reply: ${JSON.stringify(buffer.toString('utf8', offset, Math.min(buffer.length, offset + 40)))}`);
+}

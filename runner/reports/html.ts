@@ -14,8 +14,10 @@ export function renderHtml(result: RunResult): string {
   const pass = result.verdict === 'PASS';
   const summary = pass
     ? `All ${counts.total} assertions held: ${counts.text}.`
-    : `${counts.failed} of ${counts.total} assertions failed (${counts.text}):`;
-  const reasons = pass ? [] : reasonsOf(result);
+    : result.inconclusive
+      ? `Inconclusive (${result.inconclusive.kind}): ${result.inconclusive.detail}.`
+      : `${counts.failed} of ${counts.total} assertions failed (${counts.text}):`;
+  const reasons = pass || result.inconclusive ? [] : reasonsOf(result);
   const largestDrift = maxDriftMs(result);
 
   return `<!doctype html>
@@ -27,7 +29,7 @@ export function renderHtml(result: RunResult): string {
 <style>${STYLE}</style>
 </head>
 <body>
-<header class="verdict ${pass ? 'pass' : 'fail'}">
+<header class="verdict ${pass ? 'pass' : result.inconclusive ? 'inconclusive' : 'fail'}">
 <h1><span class="badge">${result.verdict}</span> ${h(result.scenario)} <small>${h(result.profile)} profile</small></h1>
 <p>${h(summary)}</p>
 ${reasons.length > 0 ? `<ul class="reasons">${reasons.map((x) => `<li>${h(x)}</li>`).join('')}</ul>` : ''}
@@ -86,6 +88,7 @@ body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 header.verdict { padding: 20px 32px; color: #fff; }
 header.pass { background: var(--pass); }
 header.fail { background: var(--fail); }
+header.inconclusive { background: #b45309; }
 h1 { margin: 0 0 6px; font-size: 24px; }
 h1 small { font-weight: 400; opacity: .85; font-size: 16px; }
 .badge { display: inline-block; padding: 2px 10px; margin-right: 6px; border: 2px solid #fff; border-radius: 6px; letter-spacing: .05em; }

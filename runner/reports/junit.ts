@@ -8,6 +8,8 @@ import type { RunResult } from '../result.ts';
 export function renderJunit(result: RunResult): string {
   const assertions = assertionsOf(result);
   const failures = assertions.filter((a) => !a.ok).length;
+  // An inconclusive run is an error of the run (it could not judge), not a failure of an assertion.
+  const errors = result.inconclusive ? 1 : 0;
   const seconds = (result.durationMs / 1000).toFixed(3);
   const suiteName = `${result.scenario} (${result.profile})`;
   const properties = [
@@ -21,8 +23,8 @@ export function renderJunit(result: RunResult): string {
   ];
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="faultline" tests="${assertions.length}" failures="${failures}" errors="0" time="${seconds}">`,
-    `  <testsuite name="${xml(suiteName)}" tests="${assertions.length}" failures="${failures}" errors="0" skipped="0" time="${seconds}" timestamp="${xml(result.startedAt)}">`,
+    `<testsuites name="faultline" tests="${assertions.length + errors}" failures="${failures}" errors="${errors}" time="${seconds}">`,
+    `  <testsuite name="${xml(suiteName)}" tests="${assertions.length + errors}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds}" timestamp="${xml(result.startedAt)}">`,
     '    <properties>',
     ...properties.map(([name, value]) => `      <property name="${xml(name!)}" value="${xml(value!)}"/>`),
     '    </properties>',
@@ -38,6 +40,14 @@ export function renderJunit(result: RunResult): string {
         '    </testcase>',
       );
     }
+  }
+  if (result.inconclusive) {
+    const { kind, detail } = result.inconclusive;
+    lines.push(
+      `    <testcase classname="${xml(`faultline.${result.scenario}.run`)}" name="${xml(kind)}" time="0">`,
+      `      <error type="${xml(kind)}" message="${xml(detail)}">${xml(detail)}</error>`,
+      '    </testcase>',
+    );
   }
   if (result.description) lines.push(`    <system-out>${xml(result.description)}</system-out>`);
   lines.push('  </testsuite>', '</testsuites>', '');

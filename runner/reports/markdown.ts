@@ -32,6 +32,9 @@ export function verdictLines(result: RunResult, heading = '#'): string[] {
   if (result.verdict === 'PASS') {
     return [title, '', `All ${counts.total} assertions held: ${counts.text}.`];
   }
+  if (result.inconclusive) {
+    return [title, '', `Inconclusive (${result.inconclusive.kind}): ${mdInline(result.inconclusive.detail)}.`];
+  }
   const reasons = reasonsOf(result);
   return [
     title,

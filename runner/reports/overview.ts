@@ -1,12 +1,12 @@
 import { appendFile, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mdCell } from './markdown.ts';
-import type { RunResult } from '../result.ts';
+import type { RunResult, Verdict } from '../result.ts';
 
 /** One scenario's latest run, as OVERVIEW.md lists it. */
 export interface OverviewRow {
   scenario: string;
-  verdict: 'PASS' | 'FAIL';
+  verdict: Verdict;
   profile: string;
   seed: number;
   startedAt: string;
@@ -34,7 +34,7 @@ async function readRow(file: string): Promise<OverviewRow | undefined> {
   try {
     const r = JSON.parse(await readFile(file, 'utf8')) as Partial<RunResult>;
     if (typeof r.scenario !== 'string' || typeof r.runId !== 'string' || typeof r.startedAt !== 'string') return undefined;
-    if (r.verdict !== 'PASS' && r.verdict !== 'FAIL') return undefined;
+    if (r.verdict !== 'PASS' && r.verdict !== 'FAIL' && r.verdict !== 'INCONCLUSIVE') return undefined;
     return { scenario: r.scenario, verdict: r.verdict, profile: String(r.profile), seed: Number(r.seed), startedAt: r.startedAt, runId: r.runId };
   } catch {
     return undefined; // a run still being written, or not a run folder at all
@@ -52,7 +52,7 @@ function isNewer(a: OverviewRow, b: OverviewRow): boolean {
 export function overviewTable(rows: OverviewRow[], linkReports = true): string {
   const lines = ['| Scenario | Verdict | Profile | Seed | When | Report |', '| --- | --- | --- | --- | --- | --- |'];
   for (const r of rows) {
-    const verdict = r.verdict === 'PASS' ? '✅ PASS' : '❌ **FAIL**';
+    const verdict = r.verdict === 'PASS' ? '✅ PASS' : r.verdict === 'INCONCLUSIVE' ? '⚠️ INCONCLUSIVE' : '❌ **FAIL**';
     const report = linkReports ? `[${mdCell(r.runId)}](${encodeURI(`${r.runId}/report.md`)})` : `\`${mdCell(r.runId)}/report.md\``;
     lines.push(`| ${mdCell(r.scenario)} | ${verdict} | ${mdCell(r.profile)} | ${r.seed} | ${mdCell(r.startedAt)} | ${report} |`);
   }

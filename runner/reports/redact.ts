@@ -9,8 +9,8 @@ import { xml } from './junit.ts';
 
 export const REDACTED = '[REDACTED]';
 
-/** Env vars whose values are secrets wherever they show up; AUTH_JWT_SECRET is the reference app's. */
-const SECRET_ENV_NAME = /^(AUTH_JWT_SECRET|.*_(SECRET|PRIVATE_KEY|API_KEY|AUTH_TOKEN))$/;
+/** Env vars whose values are secrets wherever they show up: names that say SECRET, TOKEN, PASSWORD, PRIVATE_KEY, API_KEY or CREDENTIALS. */
+const SECRET_ENV_NAME = /(^|_)(SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|API_KEY|APIKEY|CREDENTIALS?)(_|$)/i;
 /** Shorter values would redact ordinary words (and are no secret worth the name). */
 const MIN_SECRET_ENV_LENGTH = 8;
 

@@ -11,7 +11,15 @@ const seedFlag = (value: string) => {
   return Number(value);
 };
 
+/** `--env KEY=VALUE`, repeatable, into one record. */
+const envFlag = (value: string, previous: Record<string, string> = {}) => {
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
+  if (!match) throw new InvalidArgumentError('expected KEY=VALUE, e.g. --env TENANT_ID=demo');
+  return { ...previous, [match[1]!]: match[2]! };
+};
+
 interface ChaosFlags {
+  env?: Record<string, string>;
   profile?: string;
   target?: string;
   allowRemoteTarget?: boolean;
@@ -33,6 +41,7 @@ export function registerChaos(program: Command, global: () => { config?: string 
     .option('--timeline <file>', "replay an incident: a YAML/JSON timeline that replaces the scenario's phases and faults")
     .option('--mitigations <list>', 'the mitigations of the app this run starts, e.g. all, none, -rpc-fallback')
     .option('--seed <n>', 'seed for an environment this run starts', seedFlag)
+    .option('--env <KEY=VALUE>', 'a value for the k6 script (__ENV.KEY), repeatable; values of keys that look secret are redacted', envFlag)
     .option('--reports <dir>', 'where reports/<run-id>/ go', 'reports')
     .action(async (name: string, flags: ChaosFlags) => {
       const config = await loadConfig(global().config);
@@ -53,6 +62,7 @@ export function registerChaos(program: Command, global: () => { config?: string 
         allowRemoteTarget: flags.allowRemoteTarget,
         mitigations: flags.mitigations,
         seed,
+        env: flags.env,
         reportsDir: flags.reports,
         handleSignals: true,
       }).catch((error: unknown) => {
