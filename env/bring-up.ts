@@ -6,6 +6,7 @@ import { logTail } from '../lib/files.ts';
 import { pollUntil, PollTimeoutError } from '../lib/poll.ts';
 import type { ResolvedConfig } from './config.ts';
 import { dotenvVars, removeDotenv, writeDotenv } from './dotenv.ts';
+import { externalUrl, hostPort, throughProxy } from './external.ts';
 import { FaultlineError, HealthCheckTimeoutError, ServiceCrashedError } from './errors.ts';
 import { HOST } from './ports.ts';
 import { chooseRuntime, runtimeNamed } from './runtimes/index.ts';
@@ -65,7 +66,7 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
   const launchAndWait = async (definition: ServiceDefinition, options: any, record: ServiceRecord, proxies?: string[]) => {
     const started = Date.now();
     const unit = await launchUntilReady(runtime, definition, options, record, contextFor(record), stateDir, save, signal, proxies);
-    await definition.afterReady?.(contextFor(record), options, record.directUrl!);
+    if (!record.external) await definition.afterReady?.(contextFor(record), options, record.directUrl!);
     log(`${record.name} ready in ${Date.now() - started} ms`);
     return unit;
   };
@@ -143,6 +144,17 @@ async function launchUntilReady(
   proxies?: string[],
 ): Promise<StartedUnit> {
   const logFile = join(stateDir, 'logs', `${record.name}.log`);
+  const external = externalUrl(options);
+  if (external) {
+    // Nothing to start: the team runs it. It must answer, and then gets a proxy like any service.
+    const unit: StartedUnit = { port: Number(new URL(external).port), upstream: hostPort(external), record: {}, exited: new Promise(() => {}), kill: async () => {}, readyTimeoutMs: 5000 };
+    Object.assign(record, { external: true, port: unit.port, directUrl: external });
+    record.version = await waitUntilReady(definition, options, record, unit, signal).catch((error: Error) => {
+      throw new FaultlineError(`${record.name}: the service you run at ${hostPort(external)} (external) does not answer: ${error.message.split('\n')[0]}`, { cause: error });
+    });
+    save();
+    return unit;
+  }
   for (let attempt = 1; ; attempt++) {
     rmSync(record.dataDir, { recursive: true, force: true });
     mkdirSync(record.dataDir, { recursive: true });
@@ -182,14 +194,14 @@ export async function waitUntilReady(definition: ServiceDefinition, options: unk
   } catch (error) {
     if (!(error instanceof PollTimeoutError)) throw error;
     await unit.kill();
-    throw new HealthCheckTimeoutError(record.name, error.timeoutMs, error.lastError, logTail(logFile), logFile);
+    throw new HealthCheckTimeoutError(record.name, error.timeoutMs, error.lastError, logTail(logFile), logFile, definition.readinessHint?.(options as never, unit.port));
   }
 }
 
 /** The service's own proxy (named after it), plus one per extra endpoint. */
 async function createProxies(toxiproxy: Toxiproxy, runtime: Runtime, record: ServiceRecord, upstream: string, definition: ServiceDefinition, options: any): Promise<void> {
   record.proxyPort = await createProxy(toxiproxy, runtime, record.name, upstream);
-  record.url = definition.url(options, HOST, record.proxyPort);
+  record.url = record.external ? throughProxy(record.directUrl!, HOST, record.proxyPort) : definition.url(options, HOST, record.proxyPort);
   const endpoints = definition.endpoints?.(options) ?? [];
   record.endpoints = await Promise.all(
     endpoints.map(async ({ proxy, envVar, path = '' }) => {

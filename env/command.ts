@@ -70,13 +70,18 @@ export function commandService(name: string, options: CommandOptions): ServiceDe
     dependsOn: (o) => o.dependsOn,
     app: { mitigations: options.mitigations && { env: options.mitigations.env, names: options.mitigations.names } },
     url: (_o, host, port) => `http://${host}:${port}`,
+    readinessHint: (o, port) =>
+      typeof o.port === 'object'
+        ? `Faultline gave it port ${port} in ${o.port.env}: does it listen there, on 127.0.0.1 (or set \`port\` to the one it uses)?`
+        : `Does it listen on port ${port}, on 127.0.0.1?`,
 
     async prepare(ctx, o, port) {
       const mapped = typeof o.env === 'function' ? o.env(ctx.endpoints) : (o.env ?? {});
       for (const [key, value] of Object.entries(mapped)) {
         if (typeof value !== 'string') throw new TypeError(`services.${name}.env: ${key} must be a string, got ${typeof value}`);
       }
-      const [command, args] = typeof o.command === 'string' ? ['/bin/sh', ['-c', `exec ${o.command}`]] : [o.command[0]!, o.command.slice(1)];
+      // A command line runs in a shell; the whole process group is signalled, so its children stop with it.
+      const [command, args] = typeof o.command === 'string' ? ['/bin/sh', ['-c', o.command]] : [o.command[0]!, o.command.slice(1)];
       return {
         command,
         args,

@@ -102,3 +102,19 @@ describe('loadConfig', () => {
     expect(Object.keys(config.services)).toEqual(DEFAULT_SERVICES);
   });
 });
+
+describe('your app in the config', () => {
+  it('names a dependsOn that is not a service, and a cycle', () => {
+    const unknown = invalid(() => resolveConfig({ services: { redis: true, shop: { command: 'node server.js', dependsOn: ['redis', 'mongo'] } } }, 'f.ts'));
+    expect(unknown.message).toContain('services.shop.dependsOn: needs service "mongo", which is not enabled (no such service; enabled are: redis, shop)');
+    const cycle = invalid(() => resolveConfig({ services: { api: { command: 'a', dependsOn: ['worker'] }, worker: { command: 'w', dependsOn: ['api'] } } }, 'f.ts'));
+    expect(cycle.message).toMatch(/services\.(api|worker)\.dependsOn: a cycle \((api → worker → api|worker → api → worker)\); nothing in it could start first/);
+  });
+
+  it('checks the fields of an app entry with their paths', () => {
+    const error = invalid(() => resolveConfig({ services: { shop: { command: '', port: { env: 'http port' }, health: 'health' } } }, 'f.ts'));
+    expect(error.issues.join('\n')).toMatch(/services\.shop\.command: /);
+    expect(error.issues.join('\n')).toMatch(/services\.shop\.port/);
+    expect(error.issues.join('\n')).toMatch(/services\.shop\.health/);
+  });
+});

@@ -5,6 +5,7 @@ import { ConfigInvalidError } from '../lib/errors.ts';
 import { loadFile } from '../lib/load-module.ts';
 import { formatIssue, portSchema } from '../lib/schema.ts';
 import { commandOptionsSchema, commandService, isCommandEntry } from './command.ts';
+import { isTcpEntry, tcpEntrySchema, tcpService } from './external.ts';
 import type { ServiceDefinition } from './service.ts';
 import { services as knownServices } from './services/index.ts';
 
@@ -99,18 +100,21 @@ export function resolveConfig(input: unknown, file = '(inline config)', rootDir 
   for (const [name, value] of entries) {
     if (value === false) continue;
     const builtin = knownServices[name];
-    if (!builtin && !isCommandEntry(value)) {
-      problems.push(`services.${name}: unknown service "${name}"; known services are: ${knownNames()} (or declare your own app with a \`command\`)`);
+    const declared = builtin ? undefined : isCommandEntry(value) ? 'command' : isTcpEntry(value) ? 'tcp' : undefined;
+    if (!builtin && !declared) {
+      problems.push(
+        `services.${name}: unknown service "${name}"; known services are: ${knownNames()} (or declare your own app with a \`command\`, or any TCP dependency with \`tcp: "host:port"\`)`,
+      );
       continue;
     }
-    const schema = builtin ? builtin.options : commandOptionsSchema;
+    const schema = builtin ? builtin.options : declared === 'command' ? commandOptionsSchema : tcpEntrySchema;
     const parsed = schema.safeParse(value === true ? {} : value);
     if (!parsed.success) {
       problems.push(...parsed.error.issues.map((i) => formatIssue(i, ['services', name])));
       continue;
     }
     services[name] = parsed.data;
-    definitions[name] = builtin ?? commandService(name, parsed.data as never);
+    definitions[name] = builtin ?? (declared === 'command' ? commandService(name, parsed.data as never) : tcpService(name, parsed.data as never));
   }
   problems.push(...dependencyProblems(services, definitions));
   for (const name of Object.keys(rest.containers.images)) {

@@ -173,7 +173,7 @@ function prepareStateDir(stateDir: string): void {
 async function allAlive(state: EnvironmentState, config: ResolvedConfig): Promise<boolean> {
   const runtime = await runtimeNamed(state.runtime, config);
   // A service a lifecycle call stopped on purpose is not a dead environment.
-  const records = [state.toxiproxy, ...Object.values(state.services).filter((r) => !r.stopped)];
+  const records = [state.toxiproxy, ...Object.values(state.services).filter((r) => !r.stopped && !r.external)];
   const alive = await Promise.all(records.map((r) => runtime.isAlive(r)));
   return alive.every(Boolean);
 }

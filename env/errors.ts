@@ -54,9 +54,10 @@ export class HealthCheckTimeoutError extends FaultlineError {
     lastError: string,
     readonly logTail: string,
     logFile: string,
+    hint?: string,
   ) {
     super(
-      `${service} did not become ready within ${timeoutMs} ms (last probe: ${lastError}).\n` +
+      `${service} did not become ready within ${timeoutMs} ms (last probe: ${lastError}).${hint ? ` ${hint}` : ''}\n` +
         `Last lines of ${logFile}:\n${indent(logTail || '(empty)')}`,
     );
   }

@@ -64,6 +64,9 @@ export class ServiceLifecycle {
       if (!state || !record) {
         throw new FaultlineError(`No service "${name}" is running in ${this.config.stateDir}${state ? `; it runs ${Object.keys(state.services).join(', ')}` : ''}.`);
       }
+      if (record.external) {
+        throw new FaultlineError(`${name} is a service you run (external): Faultline cannot stop, start or pause it. Network faults (down, latency, timeout) reach it through its proxy.`);
+      }
       try {
         await act(record, await runtimeNamed(state.runtime, this.config));
       } finally {

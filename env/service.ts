@@ -38,6 +38,8 @@ export interface ServiceDefinition<Options = any> {
   container?(ctx: ServiceContext, options: Options): ContainerSpec;
   /** A real readiness probe (a query, a PING, an RPC call). Resolves to the server's version; throws until ready. */
   probe(url: string, options: Options): Promise<string>;
+  /** What to check when it never answers its probe on `port` (an app that ignores the port it was given). */
+  readinessHint?(options: Options, port: number): string;
   /** Runs once after the first successful probe: create databases, run migrations. */
   afterReady?(ctx: ServiceContext, options: Options, url: string): Promise<void>;
   /** Set for a system under test (a team's app): what a run may switch in it. */

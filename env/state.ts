@@ -46,6 +46,8 @@ export interface ServiceRecord {
   dependsOn?: string[];
   /** An app's mitigations as it was started with them (its `mitigations.value`). */
   mitigations?: string;
+  /** A service the team runs (`external`, `tcp`): Faultline proxies it, and never starts or stops it. */
+  external?: boolean;
   /** Set while a lifecycle call has it stopped (killed) or frozen (paused), so any process can tell. */
   stopped?: boolean;
   paused?: boolean;

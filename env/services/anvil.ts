@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { fetchJson, HttpStatusError } from '../../lib/http.ts';
 import { portSchema } from '../../lib/schema.ts';
+import { externalOption } from '../external.ts';
 import { defineService } from '../service.ts';
 
 const options = z.strictObject({
   port: portSchema.optional(),
+  /** A server you already run: proxied, not started (see env/external.ts). */
+  external: externalOption,
   chainId: z.number().int().positive().default(31337),
   accounts: z.number().int().min(1).max(1000).default(10),
   /** Balance of each dev account, in ether. */

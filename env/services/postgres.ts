@@ -5,11 +5,14 @@ import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
 import { portSchema } from '../../lib/schema.ts';
+import { externalOption } from '../external.ts';
 import { FaultlineError } from '../errors.ts';
 import { defineService, type ServiceContext } from '../service.ts';
 
 const options = z.strictObject({
   port: portSchema.optional(),
+  /** A server you already run: proxied, not started (see env/external.ts). */
+  external: externalOption,
   database: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('app'),
   user: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('app'),
   password: z.string().min(1).default('app'),
@@ -69,8 +72,9 @@ export default defineService({
     readyTimeoutMs: 60_000, // the official image runs initdb first
   }),
 
-  async probe(url) {
-    const client = new pg.Client({ connectionString: superuserUrl(url), connectionTimeoutMillis: 1000 });
+  async probe(url, o) {
+    // Ours is probed as the template's superuser; yours with the credentials in its URL.
+    const client = new pg.Client({ connectionString: o?.external ? url : superuserUrl(url), connectionTimeoutMillis: 1000 });
     try {
       await client.connect();
       const { rows } = await client.query<{ server_version: string }>('SHOW server_version');

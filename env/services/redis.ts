@@ -1,10 +1,13 @@
 import { Socket } from 'node:net';
 import { z } from 'zod';
 import { portSchema } from '../../lib/schema.ts';
+import { externalOption } from '../external.ts';
 import { defineService } from '../service.ts';
 
 const options = z.strictObject({
   port: portSchema.optional(),
+  /** A server you already run: proxied, not started (see env/external.ts). */
+  external: externalOption,
 });
 type Options = z.infer<typeof options>;
 
