@@ -29,6 +29,8 @@ export interface RunResult {
   invariants: InvariantResult[];
   /** Metric time series in fixed buckets, for the charts. */
   series: SeriesPoint[];
+  /** The command that reproduces this run: scenario file, config, target, profile, seed, mitigations, timeline. */
+  replay?: string;
   /** e.g. mitigations switched off, environment reused or started, k6 version. */
   context: Record<string, string>;
 }

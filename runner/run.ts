@@ -9,6 +9,7 @@ import { faultContextOf } from '../toxics/index.ts';
 import { type K6SummaryExport, phaseMetrics, phaseOf, recoveryTimes, thresholdResults, timeSeries } from './analysis.ts';
 import { formatMs } from '../lib/durations.ts';
 import { readJson } from '../lib/files.ts';
+import { commandHint, rel } from '../lib/hints.ts';
 import { type EnvironmentPlan, planEnvironment } from './environment-plan.ts';
 import { InterruptedError, LoadGeneratorError } from './errors.ts';
 import { K6_THRESHOLDS_FAILED, loadPlan, startK6 } from './k6-driver.ts';
@@ -42,6 +43,8 @@ export interface RunOptions {
   seed?: number;
   /** Extra `__ENV` values for the k6 script (`--env KEY=VALUE`); values of keys that look secret are redacted everywhere. */
   env?: Record<string, string>;
+  /** An incident timeline file that replaced the scenario's own (for the replay line). */
+  timelineFile?: string;
   /** Where progress and log lines go (default stderr). */
   out?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
   /** Install SIGINT/SIGTERM handlers that stop the load and roll back faults (the CLI sets it). */
@@ -330,6 +333,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     target: c.target,
     startedAt: new Date(originMs).toISOString(),
     durationMs: endedMs,
+    replay: replayLine(scenario, c, options, environment.seed),
     verdict: inconclusive ? 'INCONCLUSIVE' : reasons.length === 0 ? 'PASS' : 'FAIL',
     ...(inconclusive ? { inconclusive } : {}),
     reasons,
@@ -377,6 +381,19 @@ function inconclusiveOutcome(scenario: Scenario, thresholds: ThresholdResult[], 
   if (broken.length === 0) return undefined;
   const list = broken.map((t) => `${t.metric} ${t.expression}${t.observed !== undefined ? ` (observed ${t.observed})` : ''}`).join(', ');
   return { kind: 'baseline-broken', detail: `the baseline was already broken before any fault: ${list} failed in phase ${first.name}; a FAIL would say nothing about the mitigations` };
+}
+
+/** The command that runs this again, as the user would type it where they are. */
+function replayLine(scenario: Scenario, c: LoadContext, options: RunOptions, seed: number): string {
+  const config = c.config.file.startsWith('(') ? undefined : c.config.file;
+  const quote = (v: string) => (/^[\w./:@=,+-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  const parts = [commandHint('chaos', { config }), quote(rel(scenario.file)), '--profile', c.profileName, '--seed', String(seed)];
+  if (options.target) parts.push('--target', quote(options.target));
+  if (options.allowRemoteTarget) parts.push('--allow-remote-target');
+  if (options.mitigations !== undefined) parts.push('--mitigations', quote(options.mitigations));
+  if (options.timelineFile) parts.push('--timeline', quote(rel(options.timelineFile)));
+  for (const key of Object.keys(options.env ?? {})) parts.push('--env', `${key}=…`);
+  return parts.join(' ');
 }
 
 /** The load shape the plan gave k6, for the report. */

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { createTestClient, http } from 'viem';
@@ -278,6 +278,9 @@ export default defineScenario({
     const reportDir = /report: (\S+)/.exec(result.stderr)![1]!;
     const summary = JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as RunResult;
     expect(summary.verdict).toBe('FAIL');
+    // The replay line runs the same thing again from here: config, scenario file, target, profile and seed.
+    // (Here the project's own `npm run chaos` script runs it.)
+    expect(summary.replay).toBe(`npm run chaos -- --config ${relative(REPO_ROOT, configFile)} ${relative(REPO_ROOT, scenarioFile)} --profile smoke --seed ${summary.seed} --target ${target.url}`);
     expect(summary.phases.find((p) => p.name === 'baseline')!.errorRate).toBe(0);
     expect(summary.phases.find((p) => p.name === 'fault')!.errorRate).toBeGreaterThan(0.5);
     const proxy = (await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean };

@@ -11,7 +11,7 @@ describe('renderClosure', () => {
     expect(note).toContain('| fault | 392 | 18.30% | 3120 ms |');
     expect(note).toContain('Faults: rpc-throttle on rpc 20.0–40.0 s; db-latency on postgres 25.0–35.0 s (largest timing drift +12 ms).');
     expect(note).toContain('mitigations: rpc-fallback off');
-    expect(note).toContain('Replay: `npm run chaos:rpc-throttle -- --seed 424242 --profile smoke`');
+    expect(note).toContain('Replay: `npx faultline chaos scenarios/rpc-throttle/scenario.ts --profile smoke --seed 424242`');
     expect(note.split('\n').length).toBeLessThan(30);
   });
 

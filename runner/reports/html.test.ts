@@ -71,6 +71,6 @@ describe('renderHtml', () => {
       expect(html).toContain(`<h2>${title}</h2>`);
     }
     expect(html).toContain('<td>http_req_duration{phase:fault}</td><td>p(95)&lt;2000</td><td>3120 ms</td><td class="status bad">✗ FAIL</td>');
-    expect(html).toContain('npm run chaos:rpc-throttle -- --seed 424242 --profile smoke');
+    expect(html).toContain('npx faultline chaos scenarios/rpc-throttle/scenario.ts --profile smoke --seed 424242');
   });
 });

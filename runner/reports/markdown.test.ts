@@ -38,7 +38,7 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| db-latency | 35.01 s | 900 ms | 5000 ms | ✅ pass |');
     expect(md).toContain('| rpc-throttle | http | rpc | apply | 20.00 s | 20.01 s | +12 ms | ✅ ok |');
     expect(md).toContain('Largest drift between scheduled and actual time: +12 ms.');
-    expect(md).toContain('npm run chaos:rpc-throttle -- --seed 424242 --profile smoke');
+    expect(md).toContain('npx faultline chaos scenarios/rpc-throttle/scenario.ts --profile smoke --seed 424242');
   });
 
   it('adds a first-token column only when a phase streams', () => {

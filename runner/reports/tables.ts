@@ -124,5 +124,5 @@ export function maxDriftMs(result: RunResult): number | undefined {
 
 /** The command that replays this run with the same seed and profile. */
 export function replayCommand(result: RunResult): string {
-  return `npm run chaos:${result.scenario} -- --seed ${result.seed} --profile ${result.profile}`;
+  return result.replay ?? `npx faultline chaos ${result.scenario} --seed ${result.seed} --profile ${result.profile}`;
 }

@@ -63,6 +63,7 @@ export function registerChaos(program: Command, global: () => { config?: string 
         mitigations: flags.mitigations,
         seed,
         env: flags.env,
+        timelineFile: flags.timeline,
         reportsDir: flags.reports,
         handleSignals: true,
       }).catch((error: unknown) => {

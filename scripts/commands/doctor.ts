@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { TOOL_NAMES, Toolbox } from '../../env/tools/toolbox.ts';
 import { EXIT } from '../exit-codes.ts';
-import { commandHint } from '../hints.ts';
+import { commandHint } from '../../lib/hints.ts';
 import { table } from '../table.ts';
 
 /** `faultline doctor`: every tool Faultline runs, where it was found, and provisioning of missing ones. */

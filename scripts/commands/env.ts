@@ -4,7 +4,7 @@ import { environmentStatus, startEnvironment, stopEnvironment } from '../../env/
 import { FaultlineError } from '../../lib/errors.ts';
 import { stateFile } from '../../env/state.ts';
 import { EXIT } from '../exit-codes.ts';
-import { commandHint, rel } from '../hints.ts';
+import { commandHint, rel } from '../../lib/hints.ts';
 import { table } from '../table.ts';
 
 /** `faultline env up | down | status`: the dependency environment. */

@@ -3,7 +3,7 @@ import { loadConfig, type ResolvedConfig } from '../../env/config.ts';
 import { services as builtins } from '../../env/services/index.ts';
 import { listScenarios, loadScenario } from '../../runner/scenario.ts';
 import { presets } from '../../toxics/index.ts';
-import { rel } from '../hints.ts';
+import { rel } from '../../lib/hints.ts';
 import { table } from '../table.ts';
 
 const KINDS = ['scenarios', 'faults', 'services', 'mitigations'] as const;

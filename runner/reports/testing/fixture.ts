@@ -86,6 +86,7 @@ export function runFixture(options: { pass?: boolean; scenario?: string; runId?:
     description: 'The primary RPC provider throttles (Infura shape: 429 and -32005) for 20 s while users claim gifts.',
     profile: 'smoke',
     seed: 424242,
+    replay: 'npx faultline chaos scenarios/rpc-throttle/scenario.ts --profile smoke --seed 424242',
     target: 'http://127.0.0.1:3000',
     startedAt: options.startedAt ?? '2026-11-02T10:15:00.000Z',
     durationMs: 60_000,
