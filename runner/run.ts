@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type FaultlineConfig, type ResolvedConfig, resolveConfig } from '../env/config.ts';
+import { CONFIG_FILE, type FaultlineConfig, type ResolvedConfig, resolveConfig } from '../env/config.ts';
 import { type Environment, isResolved, startEnvironment } from '../env/environment.ts';
 import { FaultlineError } from '../env/errors.ts';
 import { readState } from '../env/state.ts';
@@ -385,15 +385,16 @@ function inconclusiveOutcome(scenario: Scenario, thresholds: ThresholdResult[], 
 
 /** The command that runs this again, as the user would type it where they are. */
 function replayLine(scenario: Scenario, c: LoadContext, options: RunOptions, seed: number): string {
-  const config = c.config.file.startsWith('(') ? undefined : c.config.file;
+  // The config only when it is not the one found by default.
+  const config = c.config.file.startsWith('(') || c.config.file === resolve(CONFIG_FILE) ? undefined : c.config.file;
   const quote = (v: string) => (/^[\w./:@=,+-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
-  const parts = [commandHint('chaos', { config }), quote(rel(scenario.file)), '--profile', c.profileName, '--seed', String(seed)];
+  const parts = ['chaos', quote(rel(scenario.file)), '--profile', c.profileName, '--seed', String(seed)];
   if (options.target) parts.push('--target', quote(options.target));
   if (options.allowRemoteTarget) parts.push('--allow-remote-target');
   if (options.mitigations !== undefined) parts.push('--mitigations', quote(options.mitigations));
   if (options.timelineFile) parts.push('--timeline', quote(rel(options.timelineFile)));
   for (const key of Object.keys(options.env ?? {})) parts.push('--env', `${key}=…`);
-  return parts.join(' ');
+  return commandHint(parts.join(' '), { config });
 }
 
 /** The load shape the plan gave k6, for the report. */

@@ -38,9 +38,20 @@ registerList(program, globalOptions);
 registerScripts(program, globalOptions);
 registerInit(program);
 
+/** `--mitigations -cache-fallback` reads as two flags to commander: join a value that starts with "-" to its flag. */
+function joinDashValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i] === '--mitigations' && next?.startsWith('-') && !next.startsWith('--')) out.push(`--mitigations=${argv[++i]}`);
+    else out.push(argv[i]!);
+  }
+  return out;
+}
+
 // The one top-level error handler: expected failures print their message, anything else its stack.
 try {
-  await program.parseAsync();
+  await program.parseAsync(joinDashValues(process.argv));
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.invalid);

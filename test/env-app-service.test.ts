@@ -15,7 +15,7 @@ const shop = (extra: Record<string, unknown> = {}) => ({
   port: { env: 'HTTP_PORT' },
   health: '/health',
   dependsOn: ['postgres', 'redis'],
-  env: ({ postgres, redis }: Record<string, { url: string; host: string; port: number }>) => ({ PG_CONNECTION: postgres!.url, CACHE_HOST: redis!.host, CACHE_PORT: String(redis!.port), SHOP_CACHE_FALLBACK: 'on' }),
+  env: ({ postgres, redis }: Record<string, { url: string; host: string; port: number }>) => ({ PG_CONNECTION: postgres!.url, CACHE_HOST: redis!.host, CACHE_PORT: String(redis!.port) }),
   ...extra,
 });
 

