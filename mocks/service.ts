@@ -1,8 +1,25 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { z } from 'zod';
+import { FaultlineError } from '../lib/errors.ts';
 import { PACKAGE_ROOT } from '../lib/files.ts';
 import { fetchJson } from '../lib/http.ts';
 import type { Endpoint, ServiceDefinition } from '../env/service.ts';
 import { mockEntry } from './bundle.ts';
+
+const require = createRequire(join(PACKAGE_ROOT, 'package.json'));
+/** True when `name` resolves from where faultline is installed (a peer beside it, or this repository's own). */
+function installed(name: string): boolean {
+  for (const request of [`${name}/package.json`, name]) {
+    try {
+      require.resolve(request);
+      return true;
+    } catch {
+      /* try the next form */
+    }
+  }
+  return false;
+}
 
 export interface MockServiceSpec<O> {
   name: string;
@@ -15,6 +32,8 @@ export interface MockServiceSpec<O> {
   urlPath?: string;
   dependsOn?: (options: O) => string[];
   endpoints?: (options: O) => Endpoint[];
+  /** npm packages the mock process needs that are optional peer dependencies of faultline (e.g. viem). */
+  packages?: string[];
   /** The mock's own faults by type, applied through its control API (the http layer). */
   faults?: ServiceDefinition['faults'];
 }
@@ -34,6 +53,10 @@ export function mockService<O>(spec: MockServiceSpec<O>): ServiceDefinition<O> {
     faults: spec.faults,
     url: (_o, host, port) => `http://${host}:${port}${spec.urlPath ?? ''}`,
     async prepare(ctx, options, port) {
+      const missing = (spec.packages ?? []).filter((name) => !installed(name));
+      if (missing.length > 0) {
+        throw new FaultlineError(`The ${spec.name} mock needs ${missing.join(' and ')}, optional peer dependencies of faultline: npm i -D ${missing.join(' ')}`);
+      }
       const launch = { port, seed: ctx.seed, options, upstreams: ctx.upstreams };
       return {
         command: process.execPath,

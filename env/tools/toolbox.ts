@@ -115,7 +115,7 @@ const recipes: Record<ToolName, Recipe> = {
       { path: onPath('anvil'), source: 'PATH' },
     ],
     version: async (path) => firstMatch(await output(path, ['--version']), /Version: (\S+)/),
-    howToInstall: ['npm install   (the @foundry-rs/anvil package ships the binary)', 'curl -L https://foundry.paradigm.xyz | bash && foundryup'],
+    howToInstall: ['npm i -D @foundry-rs/anvil   (an optional peer dependency of faultline: it ships the binary)', 'curl -L https://foundry.paradigm.xyz | bash && foundryup'],
   },
   postgres: {
     envVar: 'FAULTLINE_POSTGRES',

@@ -12,6 +12,7 @@ export default mockService({
   options: farcasterOptionsSchema,
   envVar: 'FARCASTER_HUB_URL',
   entry: 'mocks/farcaster/main.ts',
+  packages: ['viem', '@farcaster/core'],
   faults,
   dependsOn: () => ['anvil'],
 });

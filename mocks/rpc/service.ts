@@ -13,6 +13,7 @@ export default mockService({
   options: rpcOptionsSchema,
   envVar: 'RPC_GATEWAY_URL',
   entry: 'mocks/rpc/main.ts',
+  packages: ['viem'],
   faults,
   dependsOn: () => ['anvil'],
   endpoints: (options) =>
