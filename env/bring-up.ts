@@ -7,7 +7,7 @@ import { pollUntil, PollTimeoutError } from '../lib/poll.ts';
 import type { ResolvedConfig } from './config.ts';
 import { dotenvVars, removeDotenv, writeDotenv } from './dotenv.ts';
 import { externalUrl, hostPort, throughProxy } from './external.ts';
-import { FaultlineError, HealthCheckTimeoutError, ServiceCrashedError } from './errors.ts';
+import { FaultlineError, HealthCheckTimeoutError, PortInUseError, ServiceCrashedError } from './errors.ts';
 import { HOST } from './ports.ts';
 import { chooseRuntime, runtimeNamed } from './runtimes/index.ts';
 import type { Runtime, StartedUnit } from './runtimes/runtime.ts';
@@ -65,7 +65,10 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
   };
   const launchAndWait = async (definition: ServiceDefinition, options: any, record: ServiceRecord, proxies?: string[]) => {
     const started = Date.now();
-    const unit = await launchUntilReady(runtime, definition, options, record, contextFor(record), stateDir, save, signal, proxies);
+    const unit = await launchUntilReady(runtime, definition, options, record, contextFor(record), stateDir, save, signal, proxies).catch((error: unknown) => {
+      // The port was pinned in a config file: name the file the user has to change.
+      throw error instanceof PortInUseError && !config.file.startsWith('(') ? new PortInUseError(error.service, error.port, config.file) : error;
+    });
     if (!record.external) await definition.afterReady?.(contextFor(record), options, record.directUrl!);
     log(`${record.name} ready in ${Date.now() - started} ms`);
     return unit;

@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { FaultlineError } from '../lib/errors.ts';
 import type { EnvironmentState } from './state.ts';
 
 /** The first line of every dotenv file Faultline writes: only such a file is ever removed again. */
@@ -32,11 +33,24 @@ export function dotenvVars(state: Pick<EnvironmentState, 'seed' | 'toxiproxy' | 
 
 /** Writes the dotenv file, readable by its owner only: its URLs carry passwords and provider keys. */
 export function writeDotenv(file: string, vars: Record<string, string>): void {
+  assertDotenvOurs(file);
   const body = Object.entries(vars)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n');
   writeFileSync(file, `${DOTENV_HEADER} URLs go through Toxiproxy; *_DIRECT_URL bypass it.\n${body}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
+}
+
+/** The dotenv file names a file Faultline did not write (a user's own `.env`): it is never written over or deleted. */
+export class DotenvNotOursError extends FaultlineError {
+  constructor(file: string) {
+    super(`${file} exists and was not written by Faultline, so Faultline will not write over it (or delete it on env down). Point \`dotenvFile\` in your config at another file, e.g. ".env.faultline".`);
+  }
+}
+
+/** Refuses, before anything starts, a dotenv file that is someone else's. */
+export function assertDotenvOurs(file: string): void {
+  if (existsSync(file) && !readFileSync(file, 'utf8').startsWith(DOTENV_HEADER)) throw new DotenvNotOursError(file);
 }
 
 /** Removes the dotenv file, but only one Faultline wrote: a user's own `.env` is never touched. */

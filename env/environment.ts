@@ -3,7 +3,7 @@ import type { Toxiproxy } from 'toxiproxy-node-client';
 import { pollUntil } from '../lib/poll.ts';
 import { type FaultlineConfig, type ResolvedConfig, resolveConfig } from './config.ts';
 import { bringUp, configHash, teardown } from './bring-up.ts';
-import { dotenvVars } from './dotenv.ts';
+import { assertDotenvOurs, dotenvVars } from './dotenv.ts';
 import { FaultlineError } from './errors.ts';
 import { ServiceLifecycle } from './lifecycle.ts';
 import { runtimeNamed } from './runtimes/index.ts';
@@ -71,6 +71,7 @@ export interface StartOptions {
 export async function startEnvironment(config: FaultlineConfig | ResolvedConfig = {}, options: StartOptions = {}): Promise<Environment> {
   const resolved = isResolved(config) ? config : resolveConfig(config);
   const log = options.log ?? (() => {});
+  assertDotenvOurs(resolved.dotenvFile);
   prepareStateDir(resolved.stateDir);
   const release = await acquireLock(resolved.stateDir);
   try {

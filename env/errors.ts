@@ -1,4 +1,5 @@
 import { FaultlineError, indent } from '../lib/errors.ts';
+import { commandHint } from '../lib/hints.ts';
 
 /**
  * Errors raised while bringing the environment up or down. Each class is named for
@@ -12,10 +13,11 @@ export class PortInUseError extends FaultlineError {
   constructor(
     readonly service: string,
     readonly port: number,
+    configFile = 'your faultline config',
   ) {
     super(
       `${service}: port 127.0.0.1:${port} is already in use. ` +
-        `Stop whatever listens there (ss -ltnp 'sport = :${port}') or remove the pinned port from faultline.config.ts.`,
+        `Stop whatever listens there (ss -ltnp 'sport = :${port}') or remove the pinned port from ${configFile}.`,
     );
   }
 }
@@ -68,7 +70,7 @@ export class EnvironmentLockedError extends FaultlineError {
   constructor(lockFile: string, holderPid: number) {
     super(
       `Another faultline process (pid ${holderPid}) is starting or stopping the environment (${lockFile}). ` +
-        `Wait for it, or run \`npm run env:down\` if that process is gone.`,
+        `Wait for it, or run \`${commandHint('env down')}\` if that process is gone.`,
     );
   }
 }

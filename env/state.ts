@@ -84,7 +84,8 @@ export function readState(stateDir: string): EnvironmentState | undefined {
 export function writeState(stateDir: string, state: EnvironmentState): void {
   mkdirSync(stateDir, { recursive: true });
   const tmp = `${stateFile(stateDir)}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  // Owner only: it records launch environments (an app's database URL and secrets).
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, stateFile(stateDir));
 }
 

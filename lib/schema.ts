@@ -27,3 +27,22 @@ export function parseOrThrow<S extends z.ZodType>(
   if (!parsed.success) throw new ErrorClass(file, issuesOf(parsed.error));
   return parsed.data;
 }
+
+/**
+ * A union told apart by which key an object has (`{ check }`, `{ sql }`, `{ redis }`, ...):
+ * unlike z.union, a mistake is reported against the schema the object meant, with its
+ * field paths, instead of "Invalid input".
+ */
+export function byKey<S extends Record<string, z.ZodType>>(variants: S, expected: string): z.ZodType<z.output<S[keyof S]>, unknown> {
+  return z.unknown().transform((value, ctx) => {
+    const key = value && typeof value === 'object' ? Object.keys(variants).find((k) => k in value) : undefined;
+    if (!key) {
+      ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
+      return z.NEVER;
+    }
+    const parsed = variants[key]!.safeParse(value);
+    if (parsed.success) return parsed.data as z.output<S[keyof S]>;
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: formatIssue(issue).replace(/^[^:]*: /, ''), path: issue.path } as never);
+    return z.NEVER;
+  });
+}

@@ -1,4 +1,5 @@
 import { ConfigInvalidError, FaultlineError } from '../env/errors.ts';
+import { commandHint } from '../lib/hints.ts';
 
 /** A scenario (or timeline) file failed validation: file, dotted field path, what was expected. Exit code 2. */
 export class ScenarioInvalidError extends ConfigInvalidError {}
@@ -18,7 +19,7 @@ export class ServiceMissingError extends FaultlineError {
   constructor(scenario: string, missing: string[], configFile: string) {
     super(
       `Scenario ${scenario} needs service${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not in the environment. ` +
-        `Enable ${missing.length > 1 ? 'them' : 'it'} under \`services\` in ${configFile} (and run \`npm run env:down\` if an environment with the old config is up).`,
+        `Enable ${missing.length > 1 ? 'them' : 'it'} under \`services\` in ${configFile} (and run \`${commandHint('env down')}\` if an environment with the old config is up).`,
     );
   }
 }

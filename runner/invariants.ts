@@ -12,12 +12,12 @@ import type { Invariant, InvariantContext } from './scenario.ts';
  *   { name: 'ledger balanced', http: 'GET /api/invariants', expect: 200 }
  */
 const expectation = z.union([z.literal('no rows'), z.strictObject({ equals: z.unknown() }), z.strictObject({ rows: z.number().int().min(0) })]);
-export const declarativeInvariantSchema = z.union([
-  z.strictObject({ name: z.string().min(1), sql: z.string().min(1), expect: expectation.default('no rows'), database: z.string().min(1).optional() }),
-  z.strictObject({ name: z.string().min(1), redis: z.array(z.string()).min(1), expect: z.strictObject({ equals: z.unknown() }) }),
-  z.strictObject({ name: z.string().min(1), http: z.string().regex(/^(GET|POST|HEAD) \/\S*$/, 'expected "GET /path" (or POST, HEAD)'), expect: z.number().int().min(100).max(599).default(200) }),
-]);
-export type DeclarativeInvariant = z.output<typeof declarativeInvariantSchema>;
+export const declarativeInvariantSchemas = {
+  sql: z.strictObject({ name: z.string().min(1), sql: z.string().min(1), expect: expectation.default('no rows') }),
+  redis: z.strictObject({ name: z.string().min(1), redis: z.array(z.string()).min(1), expect: z.strictObject({ equals: z.unknown() }) }),
+  http: z.strictObject({ name: z.string().min(1), http: z.string().regex(/^(GET|POST|HEAD) \/\S*$/, 'expected "GET /path" (or POST, HEAD)'), expect: z.number().int().min(100).max(599).default(200) }),
+};
+export type DeclarativeInvariant = z.output<(typeof declarativeInvariantSchemas)[keyof typeof declarativeInvariantSchemas]>;
 
 /** The SQL of an invariant does not compile against the database (before any load, so the run costs nothing). */
 export class InvariantInvalidError extends FaultlineError {}

@@ -91,6 +91,12 @@ describe('resolveScenario', () => {
     expect(issues).toEqual(expect.arrayContaining([expect.stringMatching(/^phases\.1\.name: duplicate phase "a"/), expect.stringMatching(/^faults\.0\.at: starts at 3000 ms, at or after the end/)]));
   });
 
+  it('names the field of an invariant written as data, and says what an invariant is', () => {
+    expect(problems({ ...valid(), invariants: [{ name: 'x', sql: 42 }] })[0]).toMatch(/^invariants\.0\.sql: .*expected string/);
+    expect(problems({ ...valid(), invariants: [{ name: 'x', http: 'fetch /a' }] })[0]).toMatch(/^invariants\.0\.http: expected "GET \/path"/);
+    expect(problems({ ...valid(), invariants: [{ name: 'x' }] })[0]).toBe('invariants.0: expected { name, check(ctx) }, or { name, sql | redis | http, expect }');
+  });
+
   it('requires invariants to be functions', () => {
     const [issue] = problems({ ...valid(), invariants: [{ name: 'no double claims', check: 'SELECT 1' }] });
     expect(issue).toMatch(/^invariants\.0\.check: expected a function/);

@@ -3,10 +3,10 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { durationSchema } from '../lib/durations.ts';
 import { loadFile } from '../lib/load-module.ts';
-import { formatIssue } from '../lib/schema.ts';
+import { byKey, formatIssue } from '../lib/schema.ts';
 import { presets, type TargetInfo } from '../toxics/index.ts';
 import { ScenarioInvalidError } from './errors.ts';
-import { type DeclarativeInvariant, declarativeInvariant, declarativeInvariantSchema } from './invariants.ts';
+import { type DeclarativeInvariant, declarativeInvariant, declarativeInvariantSchemas } from './invariants.ts';
 import { DEFAULT_PROFILES, type Profile, profileOverrideSchema, profileSchema } from './profiles.ts';
 
 /** What an invariant check gets: the environment's variables and the run so far. */
@@ -171,7 +171,12 @@ const scenarioSchema = z.strictObject({
     })
     .default({ thresholds: {}, profileThresholds: true }),
   invariants: z
-    .array(z.union([z.strictObject({ name: z.string().min(1), check: fn<Invariant['check']>('check(ctx)') }), declarativeInvariantSchema]))
+    .array(
+      byKey(
+        { check: z.strictObject({ name: z.string().min(1), check: fn<Invariant['check']>('check(ctx)') }), ...declarativeInvariantSchemas },
+        '{ name, check(ctx) }, or { name, sql | redis | http, expect }',
+      ),
+    )
     .default([])
     .transform((list) => list.map((i): Invariant => ('check' in i ? i : declarativeInvariant(i)))),
   before: fn<NonNullable<ScenarioDefinition['before']>>('before(ctx)').optional(),
