@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Toxiproxy } from 'toxiproxy-node-client';
 import { pollUntil } from '../lib/poll.ts';
 import { type FaultlineConfig, type ResolvedConfig, resolveConfig } from './config.ts';
@@ -9,7 +10,9 @@ import { ServiceLifecycle } from './lifecycle.ts';
 import { runtimeNamed } from './runtimes/index.ts';
 import type { ServiceDefinition } from './service.ts';
 import { services as knownServices } from './services/index.ts';
+import { EnvironmentBusyError, holderAlive, type Lease, pruneDeadLeases, readLeases } from './leases.ts';
 import { acquireLock, type EnvironmentState, readState, type ServiceRecord } from './state.ts';
+import { stopProcessGroup } from '../lib/processes.ts';
 import { toxiproxyClient, toxiproxyServer } from './toxiproxy.ts';
 
 /** A service of a running environment. `url` goes through Toxiproxy; `directUrl` does not. */
@@ -96,14 +99,25 @@ export async function startEnvironment(config: FaultlineConfig | ResolvedConfig 
   }
 }
 
-/** Stops the environment recorded in `stateDir` (from any process), frees its ports and removes its state. */
-export async function stopEnvironment(config: FaultlineConfig | ResolvedConfig = {}): Promise<boolean> {
+/**
+ * Stops the environment recorded in `stateDir` (from any process), frees its ports and
+ * removes its state. A run that holds the environment is not pulled out from under its
+ * feet: that is an EnvironmentBusyError, unless `force`, which stops the run first (it
+ * reverts its faults on the way out). A killed run's k6 is stopped either way.
+ */
+export async function stopEnvironment(config: FaultlineConfig | ResolvedConfig = {}, options: { force?: boolean } = {}): Promise<boolean> {
   const resolved = isResolved(config) ? config : resolveConfig(config);
+  await pruneDeadLeases(resolved.stateDir);
+  const holder = readLeases(resolved.stateDir).find((l) => holderAlive(l) && l.pid !== process.pid);
+  if (holder && !options.force) throw new EnvironmentBusyError(resolved.stateDir, holder, 'stop it (Ctrl-C), wait for it, or `env down --force` to stop the run and then the environment');
+  if (holder) await stopProcessGroup(holder.pid, 'SIGTERM', 15_000).catch(() => {});
+  for (const lease of readLeases(resolved.stateDir)) if (lease.k6 && holderAlive(lease.k6)) await stopProcessGroup(lease.k6.pid, 'SIGKILL', 0);
   const release = await acquireLock(resolved.stateDir);
   try {
     const state = readState(resolved.stateDir);
     if (!state) return false;
     await teardown(state, resolved);
+    rmSync(join(resolved.stateDir, 'runs.json'), { force: true });
     return true;
   } finally {
     release();
@@ -124,10 +138,11 @@ export interface ServiceHealth {
 }
 
 /** Health of each recorded service right now: is the process alive, does it answer directly and through its proxy. */
-export async function environmentStatus(config: FaultlineConfig | ResolvedConfig = {}): Promise<{ state?: EnvironmentState; services: ServiceHealth[] }> {
+export async function environmentStatus(config: FaultlineConfig | ResolvedConfig = {}): Promise<{ state?: EnvironmentState; services: ServiceHealth[]; runs: Array<Lease & { alive: boolean }> }> {
   const resolved = isResolved(config) ? config : resolveConfig(config);
   const state = readState(resolved.stateDir);
-  if (!state) return { services: [] };
+  const runs = readLeases(resolved.stateDir).map((l) => ({ ...l, alive: holderAlive(l) }));
+  if (!state) return { services: [], runs };
   const runtime = await runtimeNamed(state.runtime, resolved);
   const probe = async (definition: ServiceDefinition | undefined, options: unknown, url?: string) => {
     if (!url) return 'not started';
@@ -156,7 +171,7 @@ export async function environmentStatus(config: FaultlineConfig | ResolvedConfig
       };
     }),
   );
-  return { state, services: rows };
+  return { state, services: rows, runs };
 }
 
 const definitionOf = (config: ResolvedConfig, name: string): ServiceDefinition | undefined => config.definitions[name] ?? knownServices[name];

@@ -42,6 +42,8 @@ export interface ServiceDefinition<Options = any> {
   readinessHint?(options: Options, port: number): string;
   /** Runs once after the first successful probe: create databases, run migrations. */
   afterReady?(ctx: ServiceContext, options: Options, url: string): Promise<void>;
+  /** Puts it back as configured after faults a killed run left behind (a mock's faults cleared, anvil's mining restored). */
+  reset?(url: string, options: Options): Promise<void>;
   /** Set for a system under test (a team's app): what a run may switch in it. */
   app?: { mitigations?: MitigationsSpec };
   /** A simulated third party's own faults (the http layer), by type, applied through its control API. */

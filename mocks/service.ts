@@ -65,6 +65,9 @@ export function mockService<O>(spec: MockServiceSpec<O>): ServiceDefinition<O> {
         env: { NODE_ENV: 'production' },
       };
     },
+    async reset(url) {
+      await fetchJson(`${new URL(url).origin}/__faultline/reset`, { method: 'POST', timeoutMs: 5000 });
+    },
     async probe(url) {
       const body = await fetchJson<{ service: string }>(`${new URL(url).origin}/__faultline/health`, { timeoutMs: 1000 });
       return `faultline ${body.service} mock`;

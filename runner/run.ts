@@ -3,7 +3,10 @@ import { join, resolve } from 'node:path';
 import { CONFIG_FILE, type FaultlineConfig, type ResolvedConfig, resolveConfig } from '../env/config.ts';
 import { type Environment, isResolved, startEnvironment } from '../env/environment.ts';
 import { FaultlineError } from '../env/errors.ts';
+import { type HeldLease, pruneDeadLeases, takeLease } from '../env/leases.ts';
+import { restoreEnvironment } from '../env/restore.ts';
 import { readState } from '../env/state.ts';
+import { startTimeOf } from '../lib/processes.ts';
 import { Toolbox } from '../env/tools/toolbox.ts';
 import { faultContextOf } from '../toxics/index.ts';
 import { type K6SummaryExport, phaseMetrics, phaseOf, recoveryTimes, thresholdResults, timeSeries } from './analysis.ts';
@@ -123,6 +126,9 @@ async function runPrepared(
   }
 }
 
+/** A second SIGINT/SIGTERM sooner than this after the first is the same Ctrl-C, forwarded by npm. */
+const SECOND_SIGNAL_MS = 750;
+
 /** What interrupted a run: a process signal, or the caller's AbortSignal. */
 type Interruption = NodeJS.Signals | 'abort';
 
@@ -158,13 +164,36 @@ async function runInEnvironment(
     say(environment.reused ? `environment: reusing the running one (seed ${environment.seed})` : `environment: up in ${Date.now() - envStarted} ms (seed ${environment.seed})`);
     const target = options.target ?? targetUrl(scenario, plan, environment);
     checkTarget(target, options.allowRemoteTarget ?? false, say);
-    return await runLoad({ ...options, out }, { scenario, profileName, profile, config: plan.config, environment, target, targetService: plan.targetService, k6: k6.path, k6Version: k6.version, script, interrupts });
+    const lease = await holdEnvironment(environment, `scenario ${scenario.name} (${profileName})`, say);
+    try {
+      return await runLoad({ ...options, out }, { scenario, profileName, profile, config: plan.config, environment, target, targetService: plan.targetService, k6: k6.path, k6Version: k6.version, script, interrupts, lease });
+    } finally {
+      await lease.release();
+    }
   } finally {
     if (!environment.reused) {
       await environment.stop();
       say('environment: stopped (this run started it)');
     }
   }
+}
+
+/**
+ * Takes the environment for this run. What a killed run left behind is undone first and
+ * said: its k6 stopped, its faults reverted, its raw k6 files redacted. Another live run
+ * on the same environment is refused (EnvironmentBusyError).
+ */
+async function holdEnvironment(environment: Environment, what: string, say: (line: string) => void): Promise<HeldLease> {
+  const leftovers = await pruneDeadLeases(environment.stateDir);
+  for (const dead of leftovers.leases) {
+    say(`environment: a run that died (pid ${dead.pid}, ${dead.what}) left ${dead.faults.length ? `faults applied: ${dead.faults.map((f) => f.name).join(', ')}` : 'its lease'}${dead.k6 ? '; its k6 was stopped' : ''}`);
+    if (dead.runDir) redactK6Files(dead.runDir, redactionEnv(environment.config, environment.env));
+  }
+  if (leftovers.faults.length > 0) {
+    const done = await restoreEnvironment(environment);
+    say(`environment: restored before this run (${done.join('; ')})`);
+  }
+  return takeLease(environment.stateDir, what);
 }
 
 /** The URL the load goes to: the target service's proxy, the scenario's URL, or the variable it names. */
@@ -193,6 +222,8 @@ interface LoadContext {
   k6Version: string;
   script: PreparedScript;
   interrupts: Interrupts;
+  /** This run's hold on the environment: its k6 and its faults are recorded there. */
+  lease: HeldLease;
 }
 
 async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out']> }, c: LoadContext): Promise<RunOutcome> {
@@ -242,17 +273,35 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     env: k6Env,
     plan: { originMs, target: c.target, phases: scenario.phases, thresholds, profile, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
   });
-  const timeline = new TimelineExecutor({ ctx: faultContext, originMs, log: (line) => say(`  ${line}`) });
+  // Recorded first, so that if this process is killed the next run (or env down) knows to stop it.
+  await c.lease.update((lease) => {
+    lease.runDir = runDir;
+    lease.k6 = { pid: k6.pid, startTime: startTimeOf(k6.pid) };
+  });
+  const timeline = new TimelineExecutor({
+    ctx: faultContext,
+    originMs,
+    log: (line) => say(`  ${line}`),
+    // Every fault is in the lease before it takes effect and leaves it once reverted.
+    record: {
+      applying: (f) => c.lease.update((lease) => void lease.faults.push({ name: f.name, fault: f.fault, target: f.target, appliedAt: new Date().toISOString() })),
+      reverted: (name) => c.lease.update((lease) => void (lease.faults = lease.faults.filter((f) => f.name !== name))),
+    },
+  });
   const points = new PointsReader(k6.pointsFile, originMs);
   progress = new Progress(out, points.samples);
 
   let interrupted: string | undefined;
+  let interruptedAt = 0;
   const onSignal = (signal: Interruption) => {
     if (interrupted) {
-      k6.kill(); // second Ctrl-C: stop waiting for k6's graceful stop
+      // `npm run` forwards the terminal's SIGINT, so one Ctrl-C arrives twice within milliseconds:
+      // only a second one a moment later means "stop waiting for k6's graceful stop".
+      if (Date.now() - interruptedAt > SECOND_SIGNAL_MS) k6.kill();
       return;
     }
     interrupted = signal;
+    interruptedAt = Date.now();
     say(`\n${signal}: stopping the load and reverting every fault...`);
     k6.interrupt();
     void timeline.finish();
@@ -318,9 +367,13 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   for (const i of invariants.filter((i) => !i.ok)) reasons.push(`invariant ${i.name}: ${i.detail}`);
   if (exit.code === K6_THRESHOLDS_FAILED && !thresholdResultsList.some((t) => !t.ok)) reasons.push('k6 reported failed thresholds (exit 99)');
 
-  // An iterations run ends when its requests are done, often before its nominal phases do.
-  const measuredPhases =
-    scenario.load.executor === 'iterations' ? scenario.phases.map((p, i, all) => (i === all.length - 1 ? { ...p, endMs: Math.max(p.startMs + 1, Math.min(p.endMs, endedMs)) } : p)) : scenario.phases;
+  // An iterations run ends when its requests are done, often before its nominal phases do; an
+  // interrupted one when it was stopped: phases (and the charts' series) cover only what ran.
+  const measuredPhases = interrupted
+    ? clipPhases(scenario.phases, endedMs)
+    : scenario.load.executor === 'iterations'
+      ? scenario.phases.map((p, i, all) => (i === all.length - 1 ? { ...p, endMs: Math.max(p.startMs + 1, Math.min(p.endMs, endedMs)) } : p))
+      : scenario.phases;
   const droppedIterations = Number(summary?.metrics.dropped_iterations?.count ?? 0);
   const inconclusive = interrupted ? undefined : inconclusiveOutcome(scenario, thresholdResultsList, points.samples.duration.length);
   const lateness = applyLateness(timeline.events);
@@ -395,6 +448,12 @@ function replayLine(scenario: Scenario, c: LoadContext, options: RunOptions, see
   if (options.timelineFile) parts.push('--timeline', quote(rel(options.timelineFile)));
   for (const key of Object.keys(options.env ?? {})) parts.push('--env', `${key}=…`);
   return commandHint(parts.join(' '), { config });
+}
+
+/** The phases up to `endMs`: later ones dropped, the one it fell in cut short (never empty: the first stays). */
+function clipPhases(phases: Scenario['phases'], endMs: number): Scenario['phases'] {
+  const ran = phases.filter((p, i) => i === 0 || p.startMs < endMs);
+  return ran.map((p) => ({ ...p, endMs: Math.max(p.startMs + 1, Math.min(p.endMs, endMs)) }));
 }
 
 /** The load shape the plan gave k6, for the report. */

@@ -9,6 +9,8 @@ export interface TimelineOptions {
   log?: (line: string) => void;
   presets?: Record<string, FaultPreset>;
   now?: () => number;
+  /** Told before a fault is applied and after it is reverted, so the environment's state can say what is in force. */
+  record?: { applying(fault: ScheduledFault): Promise<void>; reverted(name: string): Promise<void> };
 }
 
 /**
@@ -92,6 +94,7 @@ export class TimelineExecutor implements AsyncDisposable {
     const event: TimelineEvent = { fault: fault.name, layer: preset.layer, target: fault.target, action: 'apply', scheduledMs: fault.atMs, actualMs: 0, ok: true };
     event.issuedMs = this.now() - this.options.originMs;
     try {
+      await this.options.record?.applying(fault);
       const handle = await preset.apply(this.options.ctx, fault.target, fault.params, { durationMs: fault.durationMs });
       this.applied.set(fault.name, { fault, handle });
     } catch (error) {
@@ -112,6 +115,7 @@ export class TimelineExecutor implements AsyncDisposable {
     try {
       await entry.handle.revert();
       this.applied.delete(name);
+      await this.options.record?.reverted(name);
     } catch (error) {
       event.ok = false;
       event.error = (error as Error).message;

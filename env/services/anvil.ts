@@ -41,6 +41,12 @@ export default defineService({
     command: anvilArgs(o, '0.0.0.0', 8545),
   }),
 
+  // Chain faults stop or slow mining: back to the configured mode (interval mining, or a block per transaction).
+  async reset(url, o) {
+    await jsonRpc(url, 'evm_setIntervalMining', [o.blockTime ?? 0]);
+    if (o.blockTime === undefined) await jsonRpc(url, 'evm_setAutomine', [true]);
+  },
+
   async probe(url) {
     await jsonRpc(url, 'eth_blockNumber');
     const version = String(await jsonRpc(url, 'web3_clientVersion'));

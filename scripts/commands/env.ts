@@ -17,8 +17,14 @@ export function registerEnv(program: Command, global: () => { config?: string })
     .action(async () => {
       const config = await loadConfig(global().config);
       const controller = new AbortController();
+      let interruptedAt = 0;
       const interrupt = () => {
-        if (controller.signal.aborted) process.exit(EXIT.interrupted); // second Ctrl-C: give up waiting
+        // A second Ctrl-C gives up waiting; one forwarded by `npm run` milliseconds after the first does not.
+        if (controller.signal.aborted) {
+          if (Date.now() - interruptedAt > 750) process.exit(EXIT.interrupted);
+          return;
+        }
+        interruptedAt = Date.now();
         process.stderr.write('\ninterrupted: stopping what was started...\n');
         controller.abort(new FaultlineError('env up was interrupted'));
       };
@@ -46,10 +52,11 @@ export function registerEnv(program: Command, global: () => { config?: string })
   env
     .command('down')
     .description('stop every service of the environment, free its ports and remove its state')
-    .action(async () => {
+    .option('--force', 'also when a run is using it: stop that run first (it reverts its faults)')
+    .action(async (flags: { force?: boolean }) => {
       const config = await loadConfig(global().config);
       const started = Date.now();
-      const stopped = await stopEnvironment(config);
+      const stopped = await stopEnvironment(config, { force: flags.force });
       console.log(stopped ? `Environment stopped in ${Date.now() - started} ms.` : `No environment was running (state dir ${rel(config.stateDir)}).`);
     });
 
@@ -58,7 +65,7 @@ export function registerEnv(program: Command, global: () => { config?: string })
     .description('health of each service now, directly and through its proxy')
     .action(async () => {
       const config = await loadConfig(global().config);
-      const { state, services } = await environmentStatus(config);
+      const { state, services, runs } = await environmentStatus(config);
       if (!state) {
         console.log(`No environment is running. Start one with \`${commandHint('env up', { config: global().config })}\`.`);
         process.exitCode = EXIT.failed;
@@ -73,6 +80,10 @@ export function registerEnv(program: Command, global: () => { config?: string })
       ]);
       console.log(table(['service', 'pid/container', 'health', 'url', 'version'], rows));
       console.log(`\nstatus: ${state.status}, started ${state.startedAt}, seed ${state.seed}`);
+      for (const run of runs) {
+        const faults = run.faults.length ? `faults in force: ${run.faults.map((f) => `${f.name} (since ${f.appliedAt})`).join(', ')}` : 'no fault in force';
+        console.log(`run pid ${run.pid} ${run.alive ? 'running' : 'DEAD (the next run or env down cleans up after it)'}: ${run.what}, since ${run.startedAt}; ${faults}`);
+      }
       if (services.some((s) => !s.alive || s.directError || s.proxyError)) process.exitCode = EXIT.failed;
     });
 }
