@@ -174,6 +174,16 @@ export async function environmentStatus(config: FaultlineConfig | ResolvedConfig
   return { state, services: rows, runs };
 }
 
+/** Services of the environment whose process (or container) is gone though nothing stopped it on purpose. */
+export async function deadServices(config: ResolvedConfig): Promise<Array<{ name: string; logFile?: string }>> {
+  const state = readState(config.stateDir);
+  if (!state) return [];
+  const runtime = await runtimeNamed(state.runtime, config);
+  const records = Object.values(state.services).filter((r) => !r.stopped && !r.external);
+  const alive = await Promise.all(records.map((r) => runtime.isAlive(r)));
+  return records.filter((_, i) => !alive[i]).map((r) => ({ name: r.name, logFile: r.process?.logFile ?? r.container?.logFile }));
+}
+
 const definitionOf = (config: ResolvedConfig, name: string): ServiceDefinition | undefined => config.definitions[name] ?? knownServices[name];
 
 export function isResolved(config: FaultlineConfig | ResolvedConfig): config is ResolvedConfig {

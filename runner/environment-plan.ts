@@ -13,6 +13,8 @@ export interface EnvironmentPlan {
   config: ResolvedConfig;
   /** The service the load goes to (through its proxy), unless the target is a URL or a variable. */
   targetService?: string;
+  /** The mitigations asked of the app: `--mitigations`, or the app's variable from the shell. */
+  mitigations?: string;
 }
 
 export interface PlanOptions {
@@ -30,8 +32,15 @@ export interface PlanOptions {
  * scenario needs that the config cannot provide, a fault target the environment will not
  * have, a mitigation the app does not declare.
  */
-export function planEnvironment(scenario: Scenario, config: ResolvedConfig, options: PlanOptions, running?: EnvironmentState): EnvironmentPlan {
-  const targetService = options.target ? undefined : targetServiceOf(scenario, config);
+export function planEnvironment(scenario: Scenario, config: ResolvedConfig, planOptions: PlanOptions, running?: EnvironmentState): EnvironmentPlan {
+  const targetService = planOptions.target ? undefined : targetServiceOf(scenario, config);
+  const options = { ...planOptions, mitigations: mitigationsWanted(config, targetService, planOptions.mitigations) };
+  if (running && options.seed !== undefined && running.seed !== options.seed) {
+    throw new FaultlineError(
+      `--seed ${options.seed}: the environment that is up runs with seed ${running.seed}, and a running environment keeps its seed. ` +
+        'Stop it (`npx faultline env down`) to run with this seed, or leave --seed out to reuse it.',
+    );
+  }
   // With --target the load goes to an app run elsewhere: the scenario's own app need not run here.
   const needed = Object.entries(scenario.services).filter(([name]) => !(options.target && (isApp(config, name) || !builtins[name])));
   const missing = needed.filter(([name]) => !builtins[name] && !config.services[name]).map(([name]) => name);
@@ -68,7 +77,22 @@ export function planEnvironment(scenario: Scenario, config: ResolvedConfig, opti
 
   const problems = targetProblems(scenario.faults, targetInfo(planned, running));
   if (problems.length > 0) throw new ScenarioInvalidError(scenario.file, problems);
-  return { config: planned, targetService };
+  return { config: planned, targetService, mitigations: options.mitigations };
+}
+
+/**
+ * One source of truth for the mitigations: `--mitigations`, or else the app's variable set
+ * in this shell (FAULTLINE_MITIGATIONS=-rpc-fallback), which an app this run starts would
+ * otherwise silently not get. Both set and different is refused.
+ */
+function mitigationsWanted(config: ResolvedConfig, targetService: string | undefined, flag: string | undefined): string | undefined {
+  const variable = targetService ? config.definitions[targetService]?.app?.mitigations?.env : undefined;
+  const shell = variable ? process.env[variable] : undefined;
+  if (shell === undefined || shell === '') return flag;
+  if (flag !== undefined && flag !== shell) {
+    throw new FaultlineError(`--mitigations ${flag} and ${variable}=${shell} in your shell disagree: use one of them (the flag, or unset ${variable}).`);
+  }
+  return shell;
 }
 
 /** The services and proxies a timeline can reach: the running environment's, or those the config will start. */

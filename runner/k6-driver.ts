@@ -12,6 +12,8 @@ export interface K6Plan {
   phases: ScheduledPhase[];
   thresholds: Record<string, string[]>;
   profile: Profile;
+  /** Redirects k6 may follow: 0 unless the run allows a remote target, since a redirect can lead off this machine. */
+  maxRedirects: number;
   load:
     | { executor: 'rate'; ratePerMinute: number; duration: string; vus: number; gracefulStop?: string }
     | { executor: 'iterations'; vus: number; iterations: number; maxDuration: string };

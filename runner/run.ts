@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CONFIG_FILE, type FaultlineConfig, type ResolvedConfig, resolveConfig } from '../env/config.ts';
-import { type Environment, isResolved, startEnvironment } from '../env/environment.ts';
+import { deadServices, type Environment, isResolved, startEnvironment } from '../env/environment.ts';
 import { FaultlineError } from '../env/errors.ts';
 import { type HeldLease, pruneDeadLeases, takeLease } from '../env/leases.ts';
 import { restoreEnvironment } from '../env/restore.ts';
@@ -11,7 +11,7 @@ import { Toolbox } from '../env/tools/toolbox.ts';
 import { faultContextOf } from '../toxics/index.ts';
 import { type K6SummaryExport, phaseMetrics, phaseOf, recoveryTimes, thresholdResults, timeSeries } from './analysis.ts';
 import { formatMs } from '../lib/durations.ts';
-import { readJson } from '../lib/files.ts';
+import { logTail, readJson } from '../lib/files.ts';
 import { commandHint, rel } from '../lib/hints.ts';
 import { type EnvironmentPlan, planEnvironment } from './environment-plan.ts';
 import { InterruptedError, LoadGeneratorError } from './errors.ts';
@@ -76,7 +76,8 @@ export interface RunOutcome {
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const { scenario } = options;
   const out = options.out ?? process.stderr;
-  const say = (line: string) => out.write(`${line}\n`);
+  // Whatever the run prints goes through the same redaction as its reports.
+  const say = (line: string) => out.write(`${redact(line)}\n`);
   const profileName = options.profile ?? scenario.load.defaultProfile;
   const profile = scenario.load.profiles[profileName];
   if (!profile) throw new FaultlineError(`Unknown profile "${profileName}" for scenario ${scenario.name}; known profiles: ${Object.keys(scenario.load.profiles).join(', ')}`);
@@ -166,7 +167,7 @@ async function runInEnvironment(
     checkTarget(target, options.allowRemoteTarget ?? false, say);
     const lease = await holdEnvironment(environment, `scenario ${scenario.name} (${profileName})`, say);
     try {
-      return await runLoad({ ...options, out }, { scenario, profileName, profile, config: plan.config, environment, target, targetService: plan.targetService, k6: k6.path, k6Version: k6.version, script, interrupts, lease });
+      return await runLoad({ ...options, out }, { scenario, profileName, profile, config: plan.config, environment, target, targetService: plan.targetService, mitigations: plan.mitigations, k6: k6.path, k6Version: k6.version, script, interrupts, lease });
     } finally {
       await lease.release();
     }
@@ -218,6 +219,8 @@ interface LoadContext {
   target: string;
   /** The service the load goes to, when the environment runs it. */
   targetService?: string;
+  /** The mitigations asked of the app (the flag, or its variable from the shell). */
+  mitigations?: string;
   k6: string;
   k6Version: string;
   script: PreparedScript;
@@ -243,7 +246,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     target: c.target,
     profile: c.profileName,
     seed: environment.seed,
-    mitigations: (c.targetService ? environment.services[c.targetService]?.mitigations : undefined) ?? options.mitigations,
+    mitigations: (c.targetService ? environment.services[c.targetService]?.mitigations : undefined) ?? c.mitigations,
     runDir,
     serviceOptions: c.config.services,
     ...(c.targetService ? { directTarget: environment.services[c.targetService]!.directUrl } : {}),
@@ -271,7 +274,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     runDir,
     seed: environment.seed,
     env: k6Env,
-    plan: { originMs, target: c.target, phases: scenario.phases, thresholds, profile, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
+    plan: { originMs, target: c.target, phases: scenario.phases, thresholds, profile, maxRedirects: options.allowRemoteTarget ? 10 : 0, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
   });
   // Recorded first, so that if this process is killed the next run (or env down) knows to stop it.
   await c.lease.update((lease) => {
@@ -365,6 +368,11 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     );
   }
   for (const i of invariants.filter((i) => !i.ok)) reasons.push(`invariant ${i.name}: ${i.detail}`);
+  // A dependency that crashed explains everything after it: say so by name.
+  for (const dead of await deadServices(environment.config)) {
+    const tail = dead.logFile ? logTail(dead.logFile, 3).split('\n').filter(Boolean).join(' | ') : '';
+    reasons.push(`service ${dead.name} died during the run${tail ? ` (last lines of ${rel(dead.logFile!)}: ${tail})` : ''}`);
+  }
   if (exit.code === K6_THRESHOLDS_FAILED && !thresholdResultsList.some((t) => !t.ok)) reasons.push('k6 reported failed thresholds (exit 99)');
 
   // An iterations run ends when its requests are done, often before its nominal phases do; an
@@ -411,7 +419,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   };
   redactK6Files(runDir, secrets);
   await writeReports(result, reportsDir, { env: secrets });
-  const why = inconclusive ? [inconclusive.detail] : reasons;
+  const why = (inconclusive ? [inconclusive.detail] : reasons).map((line) => redact(line, secrets));
   say(`${result.verdict}: ${scenario.name} (${c.profileName}) in ${formatMs(endedMs)}${why.length ? `\n${why.map((r) => `  - ${r}`).join('\n')}` : ''}`);
   say(`report: ${runDir}`);
   const exitCode = interrupted ? 130 : inconclusive ? VERDICT_EXIT_CODES[inconclusive.kind] : VERDICT_EXIT_CODES[result.verdict as 'PASS' | 'FAIL'];
@@ -444,7 +452,7 @@ function replayLine(scenario: Scenario, c: LoadContext, options: RunOptions, see
   const parts = ['chaos', quote(rel(scenario.file)), '--profile', c.profileName, '--seed', String(seed)];
   if (options.target) parts.push('--target', quote(options.target));
   if (options.allowRemoteTarget) parts.push('--allow-remote-target');
-  if (options.mitigations !== undefined) parts.push('--mitigations', quote(options.mitigations));
+  if (c.mitigations !== undefined) parts.push('--mitigations', quote(c.mitigations));
   if (options.timelineFile) parts.push('--timeline', quote(rel(options.timelineFile)));
   for (const key of Object.keys(options.env ?? {})) parts.push('--env', `${key}=…`);
   return commandHint(parts.join(' '), { config });

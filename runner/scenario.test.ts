@@ -97,6 +97,17 @@ describe('resolveScenario', () => {
     expect(problems({ ...valid(), invariants: [{ name: 'x' }] })[0]).toBe('invariants.0: expected { name, check(ctx) }, or { name, sql | redis | http, expect }');
   });
 
+  it('refuses two faults that set the same state of one target at the same time, and allows what stacks or follows', () => {
+    const faults = (...list: Array<[string, string, string | number, string | number]>) => list.map(([fault, target, at, duration]) => ({ fault, target, at, duration, params: fault === 'latency' ? { latency: 10 } : {} }));
+    const [issue] = problems({ ...valid(), faults: faults(['down', 'redis', 'fault', '10s'], ['down', 'redis', '12s', '2s']) });
+    expect(issue).toMatch(/^faults\.1\.at: "down@redis" overlaps|^faults\.1\.name: two faults are named/);
+    const named = [{ name: 'a', fault: 'pause', target: 'redis', at: 'fault' }, { name: 'b', fault: 'kill-restart', target: 'redis', at: '6s', duration: '1s' }];
+    expect(problems({ ...valid(), faults: named })[0]).toMatch(/^faults\.1\.at: "b" overlaps "a" \(faults\.0\) on redis \(5000–15000 ms and 6000–7000 ms\); both set its process state/);
+    expect(resolveScenario({ ...valid(), faults: [{ name: 'a', fault: 'down', target: 'redis', at: 'fault', duration: '2s' }, { name: 'b', fault: 'down', target: 'redis', at: '8s', duration: '2s' }] }).faults).toHaveLength(2);
+    expect(resolveScenario({ ...valid(), faults: [{ fault: 'down', target: 'redis', at: 'fault' }, { fault: 'down', target: 'postgres', at: 'fault' }] }).faults).toHaveLength(2);
+    expect(resolveScenario({ ...valid(), faults: [{ name: 'a', fault: 'latency', target: 'redis', at: 'fault', params: { latency: 5 } }, { name: 'b', fault: 'latency', target: 'redis', at: 'fault', params: { latency: 7 } }] }).faults).toHaveLength(2);
+  });
+
   it('requires invariants to be functions', () => {
     const [issue] = problems({ ...valid(), invariants: [{ name: 'no double claims', check: 'SELECT 1' }] });
     expect(issue).toMatch(/^invariants\.0\.check: expected a function/);

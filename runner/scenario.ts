@@ -326,7 +326,25 @@ export function scheduleTimeline(
     names.add(name);
     faults.push({ name, fault: f.fault, target: f.target, atMs, durationMs, params: params.data });
   });
+  problems.push(...overlapProblems(faults, total, prefix));
   return { phases, faults, problems };
+}
+
+/** Faults that set the same state of one target (see FaultPreset.exclusive) must not be in force at the same time. */
+function overlapProblems(faults: ScheduledFault[], totalMs: number, prefix: string): string[] {
+  const problems: string[] = [];
+  const end = (f: ScheduledFault) => (f.durationMs === undefined ? totalMs : f.atMs + f.durationMs);
+  faults.forEach((a, i) => {
+    const key = presets[a.fault]!.exclusive;
+    if (!key) return;
+    faults.slice(0, i).forEach((b, j) => {
+      if (presets[b.fault]!.exclusive !== key || b.target !== a.target) return;
+      if (a.atMs < end(b) && b.atMs < end(a)) {
+        problems.push(`${prefix}faults.${i}.at: "${a.name}" overlaps "${b.name}" (faults.${j}) on ${a.target} (${b.atMs}–${end(b)} ms and ${a.atMs}–${end(a)} ms); both set its ${key} state, so reverting one would undo the other: make them follow each other`);
+      }
+    });
+  });
+  return problems;
 }
 
 /**

@@ -46,6 +46,13 @@ export interface FaultPreset<P = any> {
   description: string;
   /** Validates the `params` of a timeline entry; errors carry the dotted path into it. */
   params: z.ZodType<P>;
+  /**
+   * Faults that set the same state of their target (the proxy's enabled flag, the process's
+   * run state, anvil's mining mode) cannot overlap on one target: reverting one would undo
+   * the other while it is still reported in force. Faults sharing this key are refused
+   * when their windows overlap. Absent: any number may overlap (toxics stack).
+   */
+  exclusive?: string;
   apply(ctx: FaultContext, target: string, params: P, info: ApplyInfo): Promise<AppliedFault>;
   /**
    * Checks that need the target too (e.g. which faults that mock knows, or that the

@@ -23,7 +23,7 @@ export interface LaunchedProcess {
  * `env:up` and `env:down` can stop them from any terminal.
  */
 export function launch(spec: LaunchSpec, logFile: string, pidFile?: string): LaunchedProcess {
-  const log = openSync(logFile, 'a');
+  const log = openSync(logFile, 'a', 0o600); // owner only: services log their connection URLs
   let [command, args] = [spec.command, spec.args];
   let env = { ...process.env, ...spec.env };
   if (pidFile) {

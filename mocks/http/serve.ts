@@ -51,7 +51,31 @@ export async function serveHandlers(handlers: RequestHandler[], options: ServeOp
   return { url: `http://${host}:${port}`, port, server, close, [Symbol.asyncDispose]: close };
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/**
+ * What the control API refuses before any handler sees it: a Host that is not a loopback
+ * name (a page in a browser, rebinding its own domain to 127.0.0.1, could otherwise apply
+ * faults), and a body that is not JSON (what a cross-origin form or `text/plain` fetch
+ * sends without a CORS preflight). Reads are left alone.
+ */
+export function controlRequestRefusal(req: Pick<IncomingMessage, 'method' | 'url' | 'headers'>): { status: number; message: string } | undefined {
+  if (!req.url?.startsWith('/__faultline/') || req.method === 'GET' || req.method === 'HEAD') return undefined;
+  const hostname = (req.headers.host ?? '').replace(/:\d+$/, '');
+  if (!LOOPBACK_HOSTS.has(hostname)) return { status: 403, message: `the control API answers loopback hosts only (127.0.0.1, localhost), not "${hostname}"` };
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && type !== 'application/json') return { status: 415, message: `the control API takes application/json, not "${type || 'no content type'}"` };
+  return undefined;
+}
+
 async function handle(handlers: RequestHandler[], req: IncomingMessage, res: ServerResponse, host: string): Promise<void> {
+  const refused = controlRequestRefusal(req);
+  if (refused) {
+    res.writeHead(refused.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: refused.message } }));
+    return;
+  }
   // Handlers see the client hang up through request.signal (e.g. to stop a hung or streaming reply).
   const hangUp = new AbortController();
   res.once('close', () => hangUp.abort());

@@ -80,7 +80,8 @@ export function adopt(own) {
   const shaped = ['scenarios', 'stages', 'vus', 'duration', 'iterations'].some((k) => k in mine);
   const thresholds = Object.assign({}, mine.thresholds);
   for (const [metric, expressions] of Object.entries(plan.thresholds)) thresholds[metric] = [].concat(thresholds[metric] || [], expressions);
-  return Object.assign(shaped ? {} : { scenarios: options().scenarios }, mine, { thresholds, setupTimeout: mine.setupTimeout || '120s' });
+  const maxRedirects = Math.min(mine.maxRedirects === undefined ? 10 : mine.maxRedirects, plan.maxRedirects === undefined ? 10 : plan.maxRedirects);
+  return Object.assign(shaped ? {} : { scenarios: options().scenarios }, mine, { thresholds, maxRedirects, setupTimeout: mine.setupTimeout || '120s' });
 }
 
 /** k6 options for the plan: the executor shaped by the profile, and the thresholds. `extra` is merged on top. */
@@ -105,6 +106,8 @@ export function options(extra) {
       setupTimeout: '120s',
       // Keeps the per-request points small: these tags are all the runner reads.
       systemTags: ['status', 'method', 'name', 'expected_response', 'error_code', 'scenario'],
+      // Load stays on loopback: a redirect could lead elsewhere (allowed with --allow-remote-target).
+      maxRedirects: plan.maxRedirects === undefined ? 10 : plan.maxRedirects,
     },
     extra || {},
   );

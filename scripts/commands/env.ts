@@ -5,6 +5,7 @@ import { FaultlineError } from '../../lib/errors.ts';
 import { stateFile } from '../../env/state.ts';
 import { EXIT } from '../exit-codes.ts';
 import { commandHint, rel } from '../../lib/hints.ts';
+import { redact } from '../../runner/reports/redact.ts';
 import { table } from '../table.ts';
 
 /** `faultline env up | down | status`: the dependency environment. */
@@ -36,7 +37,7 @@ export function registerEnv(program: Command, global: () => { config?: string })
           ['toxiproxy', 'up', environment.toxiproxyUrl, '(api)', ''],
           ...Object.values(environment.services).map((s) => [s.name, 'up', s.url, s.directUrl, s.version]),
         ];
-        console.log(table(['service', 'status', 'url (through toxiproxy)', 'direct url', 'version'], rows));
+        console.log(redact(table(['service', 'status', 'url (through toxiproxy)', 'direct url', 'version'], rows)));
         const verb = environment.reused ? 'already up, reused' : `up in ${Date.now() - started} ms`;
         console.log(`\nEnvironment ${verb} (seed ${environment.seed}).`);
         console.log(`Wrote ${rel(stateFile(config.stateDir))} and ${rel(config.dotenvFile)}. Stop it with \`${commandHint('env down', { config: global().config })}\`.`);
@@ -78,7 +79,7 @@ export function registerEnv(program: Command, global: () => { config?: string })
         s.url ?? '-',
         s.version ?? '-',
       ]);
-      console.log(table(['service', 'pid/container', 'health', 'url', 'version'], rows));
+      console.log(redact(table(['service', 'pid/container', 'health', 'url', 'version'], rows)));
       console.log(`\nstatus: ${state.status}, started ${state.startedAt}, seed ${state.seed}`);
       for (const run of runs) {
         const faults = run.faults.length ? `faults in force: ${run.faults.map((f) => `${f.name} (since ${f.appliedAt})`).join(', ')}` : 'no fault in force';

@@ -6,6 +6,7 @@ import { anvilTarget, definePreset } from '../fault.ts';
 export default definePreset({
   name: 'base-fee-spike',
   layer: 'chain',
+  exclusive: 'base-fee',
   description: 'base fee per gas spikes to gwei (anvil_setNextBlockBaseFeePerGas)',
   params: z.strictObject({ gwei: z.number().positive() }),
   validate: anvilTarget,

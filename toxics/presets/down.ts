@@ -6,6 +6,7 @@ import { toxiproxyRequest } from '../toxiproxy-api.ts';
 export default definePreset({
   name: 'down',
   layer: 'network',
+  exclusive: 'proxy',
   description: 'the service is unreachable (Toxiproxy proxy disabled)',
   params: z.strictObject({}),
   validate: proxyTarget,

@@ -9,6 +9,7 @@ import { definePreset, environmentOf, serviceTarget } from '../fault.ts';
 export default definePreset({
   name: 'kill-restart',
   layer: 'process',
+  exclusive: 'process',
   description: 'the service is killed (SIGKILL) and started again the same way at revert',
   params: z.strictObject({}),
   validate: serviceTarget,

@@ -6,6 +6,7 @@ import { anvilTarget, definePreset } from '../fault.ts';
 export default definePreset({
   name: 'mining-slow',
   layer: 'chain',
+  exclusive: 'mining',
   description: 'anvil mines one block every intervalSeconds',
   params: z.strictObject({ intervalSeconds: z.number().int().positive() }),
   validate: anvilTarget,

@@ -6,6 +6,7 @@ import { anvilTarget, definePreset } from '../fault.ts';
 export default definePreset({
   name: 'mining-stopped',
   layer: 'chain',
+  exclusive: 'mining',
   description: 'anvil mines no blocks (automine and interval mining off)',
   params: z.strictObject({}),
   validate: anvilTarget,

@@ -8,6 +8,7 @@ import { definePreset, environmentOf, serviceTarget } from '../fault.ts';
 export default definePreset({
   name: 'pause',
   layer: 'process',
+  exclusive: 'process',
   description: 'the service is frozen (SIGSTOP, or docker pause for a container), then resumed',
   params: z.strictObject({}),
   validate: serviceTarget,

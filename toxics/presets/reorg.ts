@@ -9,6 +9,7 @@ import { anvilTarget, definePreset } from '../fault.ts';
 export default definePreset({
   name: 'reorg',
   layer: 'chain',
+  exclusive: 'reorg',
   description: 'blocks mined during the window are replaced (evm_snapshot at apply, evm_revert + new blocks at revert)',
   params: z.strictObject({ depth: z.number().int().min(0).default(2) }),
   validate: anvilTarget,
