@@ -78,7 +78,9 @@ const topLevel = z.strictObject({
   runtime: z.enum(RUNTIME_SETTINGS).default('local'),
   containers: z.strictObject({ images: z.record(z.string(), z.string().min(1)).default({}) }).default({ images: {} }),
   toxiproxy: z.strictObject({ port: portSchema.optional() }).default({}),
-  services: z.record(z.string(), z.union([z.boolean(), z.record(z.string(), z.unknown())])).optional(),
+  services: z
+    .record(z.string(), z.custom<boolean | Record<string, unknown>>((v) => typeof v === 'boolean' || (typeof v === 'object' && v !== null && !Array.isArray(v)), 'expected true, false or an object of options'))
+    .optional(),
 });
 
 /** Known service names, defaults first, for messages. */
@@ -186,7 +188,18 @@ export async function loadConfig(path?: string, cwd = process.cwd()): Promise<Re
   }
   const module = await loadFile(file);
   if (module.default === undefined) throw new ConfigInvalidError(file, ['(root): expected a default export, e.g. `export default defineConfig({...})`']);
+  const kind = describeValue(module.default);
+  if (kind) throw new ConfigInvalidError(file, [`(root): expected an object (defineConfig({ ... })), got ${kind}`]);
   return withRuntimeOverride(resolveConfig(module.default, file, dirname(file)));
+}
+
+/** What a default export is when it is not a plain object ("null", "a Promise", "a string"), or undefined when it is one. */
+export function describeValue(value: unknown): string | undefined {
+  if (value === null) return 'null';
+  if (value instanceof Promise || (typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function')) return 'a Promise (export the object itself, or await it before exporting)';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  return undefined;
 }
 
 function withRuntimeOverride(config: ResolvedConfig): ResolvedConfig {

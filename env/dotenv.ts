@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { FaultlineError } from '../lib/errors.ts';
 import type { EnvironmentState } from './state.ts';
 
@@ -48,9 +49,17 @@ export class DotenvNotOursError extends FaultlineError {
   }
 }
 
-/** Refuses, before anything starts, a dotenv file that is someone else's. */
+/** Refuses, before anything starts, a dotenv file that is someone else's, or one that could not be written. */
 export function assertDotenvOurs(file: string): void {
-  if (existsSync(file) && !readFileSync(file, 'utf8').startsWith(DOTENV_HEADER)) throw new DotenvNotOursError(file);
+  if (existsSync(file)) {
+    if (!readFileSync(file, 'utf8').startsWith(DOTENV_HEADER)) throw new DotenvNotOursError(file);
+    return;
+  }
+  try {
+    accessSync(dirname(file), constants.W_OK);
+  } catch (error) {
+    throw new FaultlineError(`dotenvFile ${file} cannot be written: ${(error as Error).message}. Point \`dotenvFile\` in your config at a file in a folder you can write.`);
+  }
 }
 
 /** Removes the dotenv file, but only one Faultline wrote: a user's own `.env` is never touched. */

@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, constants, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Toxiproxy } from 'toxiproxy-node-client';
+import { makeDir } from '../lib/files.ts';
 import { pollUntil } from '../lib/poll.ts';
 import { type FaultlineConfig, type ResolvedConfig, resolveConfig } from './config.ts';
 import { bringUp, configHash, teardown } from './bring-up.ts';
@@ -191,9 +192,15 @@ export function isResolved(config: FaultlineConfig | ResolvedConfig): config is 
 }
 
 function prepareStateDir(stateDir: string): void {
-  mkdirSync(stateDir, { recursive: true });
-  // As root, Postgres runs as the `postgres` user and must be able to reach its data dir.
-  if (process.getuid?.() === 0) chmodSync(stateDir, 0o755);
+  try {
+    makeDir(stateDir);
+    if (!statSync(stateDir).isDirectory()) throw new Error('it is a file, not a folder');
+    accessSync(stateDir, constants.W_OK);
+    // As root, Postgres runs as the `postgres` user and must be able to reach its data dir.
+    if (process.getuid?.() === 0) chmodSync(stateDir, 0o755);
+  } catch (error) {
+    throw new FaultlineError(`stateDir ${stateDir} cannot be used: ${(error as Error).message}. Point \`stateDir\` in your config at a folder you can write.`);
+  }
 }
 
 async function allAlive(state: EnvironmentState, config: ResolvedConfig): Promise<boolean> {

@@ -11,7 +11,7 @@ import type { ServiceDefinition } from './service.ts';
 export const externalOption = z
   .string()
   .url('expected the URL of a running service, e.g. "postgres://user:password@127.0.0.1:5432/app"')
-  .refine((url) => !!new URL(url).port || ['http:', 'ws:'].includes(new URL(url).protocol), 'expected a URL with a port, e.g. :5432')
+  .refine((url) => !URL.canParse(url) || !!new URL(url).port || ['http:', 'ws:'].includes(new URL(url).protocol), 'expected a URL with a port, e.g. :5432')
   .optional();
 
 /** The external URL a service's options point at, if any. */

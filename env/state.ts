@@ -1,6 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentLockedError } from './errors.ts';
+import { makeDir } from '../lib/files.ts';
 import { isAlive, sleep } from '../lib/processes.ts';
 import type { RuntimeName } from './runtimes/runtime.ts';
 import type { LaunchSpec } from './service.ts';
@@ -82,7 +83,7 @@ export function readState(stateDir: string): EnvironmentState | undefined {
 
 /** Atomic write: a reader never sees half a file, even if we are killed mid-write. */
 export function writeState(stateDir: string, state: EnvironmentState): void {
-  mkdirSync(stateDir, { recursive: true });
+  makeDir(stateDir);
   const tmp = `${stateFile(stateDir)}.${process.pid}.tmp`;
   // Owner only: it records launch environments (an app's database URL and secrets).
   writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
@@ -98,7 +99,7 @@ export function removeState(stateDir: string): void {
  * `env:up`s cannot both start services. A lock whose holder died is taken over.
  */
 export async function acquireLock(stateDir: string, timeoutMs = 120_000): Promise<() => void> {
-  mkdirSync(stateDir, { recursive: true });
+  makeDir(stateDir);
   const lockFile = join(stateDir, 'env.lock');
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { build, type BuildOptions, type Metafile, type OutputFile, type Plugin, stop } from 'esbuild';
 import { FaultlineError } from './errors.ts';
 
@@ -32,7 +33,7 @@ export async function esbuild(options: BuildOptions): Promise<{ outputFiles: Out
   try {
     return await build({ ...options, write: false, logLevel: 'silent' }).catch((error: { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }) => {
       const first = error.errors?.[0];
-      const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
+      const where = first?.location ? `${resolve(first.location.file)}:${first.location.line}:${first.location.column}: ` : '';
       throw new BundleError(`${where}${first?.text ?? String(error)}`);
     });
   } finally {

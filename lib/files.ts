@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The root of Faultline's code tree: the repository, or the compiled tree in the installed package. */
@@ -21,4 +21,14 @@ export function readJson<T>(file: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * mkdir -p that always ends: each missing level made on its own. (Node's recursive mkdir
+ * loops for ever where a file system refuses to create without saying why, as /proc does.)
+ */
+export function makeDir(path: string): void {
+  const missing: string[] = [];
+  for (let dir = resolve(path); !existsSync(dir); dir = dirname(dir)) missing.unshift(dir);
+  for (const dir of missing) mkdirSync(dir);
 }

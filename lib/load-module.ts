@@ -63,10 +63,19 @@ export async function loadFile(file: string, ErrorClass: new (file: string, issu
   const stat = statSync(file, { throwIfNoEntry: false });
   if (!stat) throw new ErrorClass(file, ['file not found']);
   if (!stat.isFile()) throw new ErrorClass(file, ['(root): expected a file, found a directory']);
+  const timeoutMs = Number(process.env.FAULTLINE_LOAD_TIMEOUT_MS) || 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const tooSlow = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ErrorClass(file, [`(root): did not finish loading within ${timeoutMs} ms (a top-level await that never settles?)`])), timeoutMs);
+    timer.unref();
+  });
   try {
-    return await importUserModule(file);
+    return await Promise.race([importUserModule(file), tooSlow]);
   } catch (error) {
+    if (error instanceof ErrorClass) throw error;
     const reason = error instanceof BundleError ? `could not be compiled: ${error.message}` : `threw while loading: ${(error as Error)?.message ?? String(error)}`;
     throw new ErrorClass(file, [`(root): ${reason}`]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -6,10 +6,17 @@ export const portSchema = z.number().int().min(0).max(65535);
 
 /** One zod issue as "dotted.path: what was expected", the form every file error uses. */
 export function formatIssue(issue: z.core.$ZodIssue, prefix: PropertyKey[] = []): string {
-  const path = [...prefix, ...issue.path].map(String).join('.') || '(root)';
+  const path = [...prefix, ...issue.path].map((p) => (/^[\w$-]+$/.test(String(p)) ? String(p) : JSON.stringify(String(p)))).join('.') || '(root)';
   if (issue.code === 'unrecognized_keys') {
-    return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    // Keys that are no field name at all (a file that is not what it was given as) are counted, not echoed.
+    const names = issue.keys.filter((k) => /^[\w$-]{1,40}$/.test(k));
+    const others = issue.keys.length - names.length;
+    const listed = [...names.map((k) => `"${k}"`), ...(others ? [`${others} key(s) that are no field name (is this the right file?)`] : [])];
+    return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${listed.join(', ')}`;
   }
+  // A record key that is not valid says why, not "Invalid key in record".
+  if (issue.code === 'invalid_key' && issue.issues[0]) return `${path}: ${issue.issues[0].message}`;
+  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) return `${path}: expected one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}`;
   return `${path}: ${issue.message}`;
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CONFIG_FILE, type FaultlineConfig, type ResolvedConfig, resolveConfig } from '../env/config.ts';
 import { deadServices, type Environment, isResolved, startEnvironment } from '../env/environment.ts';
@@ -11,7 +11,7 @@ import { Toolbox } from '../env/tools/toolbox.ts';
 import { faultContextOf } from '../toxics/index.ts';
 import { type K6SummaryExport, phaseMetrics, phaseOf, recoveryTimes, thresholdResults, timeSeries } from './analysis.ts';
 import { formatMs } from '../lib/durations.ts';
-import { logTail, readJson } from '../lib/files.ts';
+import { logTail, makeDir, readJson } from '../lib/files.ts';
 import { commandHint, rel } from '../lib/hints.ts';
 import { type EnvironmentPlan, planEnvironment } from './environment-plan.ts';
 import { InterruptedError, LoadGeneratorError } from './errors.ts';
@@ -85,6 +85,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const baseConfig = isResolved(options.config) ? options.config : resolveConfig(options.config);
   // Everything that can be checked is checked before anything is provisioned or started.
   if (options.target) checkTarget(options.target, options.allowRemoteTarget ?? false, say);
+  assertReportsDir(resolve(options.reportsDir ?? join(baseConfig.rootDir, 'reports')));
   const running = readState(baseConfig.stateDir);
   const plan = planEnvironment(scenario, baseConfig, options, running?.status === 'up' ? running : undefined);
   const script = await prepareK6Script(scenario.load.scriptPath);
@@ -124,6 +125,18 @@ async function runPrepared(
   } finally {
     if (options.handleSignals) process.off('SIGINT', dispatch).off('SIGTERM', dispatch);
     options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The reports folder is a folder this process can write (made if missing), or a FaultlineError saying what it is. */
+function assertReportsDir(dir: string): void {
+  try {
+    makeDir(dir);
+    if (!statSync(dir).isDirectory()) throw new FaultlineError(`--reports ${dir} is a file, not a folder: point it at a folder for the run's reports.`);
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    if (error instanceof FaultlineError) throw error;
+    throw new FaultlineError(`--reports ${dir} cannot be used: ${(error as Error).message}`);
   }
 }
 

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { durationSchema } from '../lib/durations.ts';
 import { loadFile } from '../lib/load-module.ts';
+import { describeValue } from '../env/config.ts';
 import { byKey, formatIssue } from '../lib/schema.ts';
 import { presets, type TargetInfo } from '../toxics/index.ts';
 import { ScenarioInvalidError } from './errors.ts';
@@ -374,6 +375,8 @@ export async function loadScenario(nameOrPath: string, scenariosDir = join(proce
   }
   const module = await loadFile(file, ScenarioInvalidError);
   if (module.default === undefined) throw new ScenarioInvalidError(file, ['(root): expected a default export, e.g. `export default defineScenario({...})`']);
+  const kind = describeValue(module.default);
+  if (kind) throw new ScenarioInvalidError(file, [`(root): expected an object (defineScenario({ ... })), got ${kind}`]);
   const scenario = resolveScenario(module.default, file);
   if (!existsSync(scenario.load.scriptPath)) throw new ScenarioInvalidError(file, [`load.script: ${scenario.load.scriptPath} does not exist`]);
   return scenario;

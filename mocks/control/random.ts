@@ -52,7 +52,7 @@ export function hash(text: string): number {
 }
 
 /** A delay distribution in milliseconds, as written in fault params and mock options. */
-export const distributionSchema = z.union([
+export const distributionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('fixed'), ms: z.number().min(0) }),
   z.strictObject({ kind: z.literal('uniform'), minMs: z.number().min(0), maxMs: z.number().min(0) }),
   // Real latencies are long-tailed: median and sigma of the underlying normal.

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { FaultlineError } from '../../lib/errors.ts';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../env/config.ts';
@@ -15,6 +16,7 @@ export function registerScripts(program: Command, global: () => { config?: strin
     .action(async (flags: { check?: boolean }) => {
       const config = await loadConfig(global().config);
       const file = join(config.rootDir, 'package.json');
+      if (!existsSync(file)) throw new FaultlineError(`No package.json in ${config.rootDir}: run \`faultline scripts\` at the root of your project.`);
       const text = readFileSync(file, 'utf8');
       const pkg = JSON.parse(text) as { scripts?: Record<string, string> };
       const scripts = chaosScripts(pkg.scripts ?? {}, listScenarios(config.scenariosDir));
