@@ -13,7 +13,7 @@ export class PortInUseError extends FaultlineError {
   constructor(
     readonly service: string,
     readonly port: number,
-    configFile = 'your faultline config',
+    configFile = 'faultline.config.ts',
   ) {
     super(
       `${service}: port 127.0.0.1:${port} is already in use. ` +
