@@ -229,7 +229,14 @@ async function createProxy(toxiproxy: Toxiproxy, runtime: Runtime, name: string,
 
 /** Stops every recorded process or container, removes service data, the state file and the dotenv file. */
 export async function teardown(state: EnvironmentState, config: ResolvedConfig): Promise<void> {
-  await (await runtimeNamed(state.runtime, config)).teardown(state);
+  try {
+    await (await runtimeNamed(state.runtime, config)).teardown(state);
+  } catch (error) {
+    // A start that failed before its runtime ran anything (no Docker engine) leaves nothing to stop:
+    // its state must not outlive it and block every later start, whatever the runtime.
+    const recorded = [state.toxiproxy, ...Object.values(state.services)].some((r) => r.container || r.process);
+    if (recorded) throw error;
+  }
   rmSync(join(config.stateDir, 'run'), { recursive: true, force: true });
   removeState(config.stateDir);
   removeDotenv(config.dotenvFile);

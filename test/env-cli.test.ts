@@ -219,6 +219,29 @@ describe('faultline env (CLI)', () => {
     }
   });
 
+  it('a containers start that fails (no Docker engine, or an image it cannot get) exits 2, leaves no state behind, and a local start then works', async () => {
+    const ws = workspace({ redis: true });
+    const failed = await cli(ws, ['--runtime', 'containers', 'env', 'up'], { FAULTLINE_TOXIPROXY_IMAGE: 'faultline-missing/toxiproxy:none', TESTCONTAINERS_RYUK_DISABLED: 'true' });
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/The containers runtime needs a Docker engine|faultline-missing\/toxiproxy:none is not on this machine/);
+    expect(readState(ws.stateDir)).toBeUndefined();
+    const up = await cli(ws, ['--runtime', 'local', 'env', 'up']);
+    expect(up.code, up.stderr).toBe(0);
+    expect((await cli(ws, ['env', 'down'])).code).toBe(0);
+  }, 120_000);
+
+  it('a dotenv file Faultline did not write is neither overwritten nor deleted, and nothing starts', async () => {
+    const ws = workspace({ redis: true });
+    writeFileSync(ws.dotenvFile, 'API_SECRET=mine\n');
+    const up = await cli(ws, ['env', 'up']);
+    expect(up.code).toBe(2);
+    expect(up.stderr).toContain(`${ws.dotenvFile} exists and was not written by Faultline`);
+    expect(readFileSync(ws.dotenvFile, 'utf8')).toBe('API_SECRET=mine\n');
+    expect(running(ws)).toEqual([]);
+    await cli(ws, ['env', 'down']);
+    expect(readFileSync(ws.dotenvFile, 'utf8')).toBe('API_SECRET=mine\n');
+  }, 60_000);
+
   it('a binary that crashes at start fails with its last log lines, and everything already started is stopped', async () => {
     const ws = workspace({ postgres: {}, redis: true, anvil: {} });
     const fake = join(ws.dir, 'crashing-redis-server');
