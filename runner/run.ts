@@ -272,7 +272,9 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const faultContext = faultContextOf(environment);
 
   say(`scenario ${scenario.name} · profile ${c.profileName} · load → ${c.target} · ${formatMs(scenario.durationMs)} · ${scenario.faults.length} fault(s)`);
-  const beforeEnv = (await scenario.before?.(invariantContext)) ?? {};
+  const beforeEnv = (await Promise.resolve(scenario.before?.(invariantContext)).catch((error: unknown) => {
+    throw new FaultlineError(`${scenario.file}: its before() failed, so no load was sent: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  })) ?? {};
   // A warm keep-alive connection to Toxiproxy keeps the first apply as close to schedule as the later ones.
   await fetch(`${environment.toxiproxyUrl}/version`).then((r) => r.text()).catch(() => {});
   // A signal since the environment came up ends the run here, before k6 is spawned. From here to
