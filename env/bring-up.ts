@@ -27,6 +27,7 @@ export function configHash(config: ResolvedConfig): string {
 /** Starts Toxiproxy and every service in parallel (each after its dependsOn), then one proxy per service. */
 export async function bringUp(config: ResolvedConfig, log: (line: string) => void, signal?: AbortSignal): Promise<EnvironmentState> {
   const { stateDir, home } = config;
+  const upStarted = Date.now();
   rmSync(join(stateDir, 'logs'), { recursive: true, force: true });
   mkdirSync(join(stateDir, 'logs'), { recursive: true });
   const seed = config.seed ?? randomInt(2 ** 31);
@@ -70,7 +71,8 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
       throw error instanceof PortInUseError && !config.file.startsWith('(') ? new PortInUseError(error.service, error.port, config.file) : error;
     });
     if (!record.external) await definition.afterReady?.(contextFor(record), options, record.directUrl!);
-    log(`${record.name} ready in ${Date.now() - started} ms`);
+    const waited = record.startup?.waitedMs ? ` (after ${record.startup.waitedMs} ms waiting for ${record.startup.for.join(', ')})` : '';
+    log(`${record.name} ready in ${Date.now() - started} ms${waited}`);
     return unit;
   };
 
@@ -97,8 +99,12 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
     if (definition.app?.mitigations) record.mitigations = (options as { mitigations: { value: string } }).mitigations.value;
     state.services[name] = record;
     promise = (async () => {
+      const waiting = Date.now();
       await Promise.all(dependsOn.map(startService));
+      // The critical path, for env up's log and bench:env: how long it waited for what, then took itself.
+      record.startup = { waitedMs: Date.now() - waiting, for: dependsOn, readyMs: 0, atMs: Date.now() - upStarted };
       const unit = await launchAndWait(definition, options, record);
+      record.startup.readyMs = Date.now() - waiting - record.startup.waitedMs;
       upstreams[name] = record.directUrl!;
       await createProxies(await toxiproxyReady, runtime, record, unit.upstream, definition, options);
       save();

@@ -47,6 +47,8 @@ export interface ServiceRecord {
   dependsOn?: string[];
   /** An app's mitigations as it was started with them (its `mitigations.value`). */
   mitigations?: string;
+  /** How its start went: waited `waitedMs` for its dependencies (`for`), then took `readyMs`, starting `atMs` into env up. */
+  startup?: { waitedMs: number; for: string[]; readyMs: number; atMs: number };
   /** A service the team runs (`external`, `tcp`): Faultline proxies it, and never starts or stops it. */
   external?: boolean;
   /** Set while a lifecycle call has it stopped (killed) or frozen (paused), so any process can tell. */

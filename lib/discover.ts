@@ -31,14 +31,14 @@ export interface PluginKind<T> {
 
 /**
  * Every plug-in in a folder, by name, in file order: pass the folder's URL (ending in "/"),
- * or `import.meta.url` of the folder's own index. A file that exports something else, or names itself differently
- * from its file, is a FaultlineError naming the file.
+ * or `import.meta.url` of the folder's own index. A file that exports something else, or
+ * names itself differently from its file, is a FaultlineError naming the file.
  */
 export async function discover<T>(url: string | URL, kind: PluginKind<T>): Promise<Record<string, T>> {
   const path = fileURLToPath(url);
   const dir = path.endsWith('/') ? path.slice(0, -1) : dirname(path);
-  const modules: Array<[string, unknown]> = [];
-  for (const file of pluginFiles(dir)) modules.push([file, (await import(pathToFileURL(join(dir, file)).href)) as unknown]);
+  const files = pluginFiles(dir);
+  const modules = await Promise.all(files.map(async (file): Promise<[string, unknown]> => [file, await import(pathToFileURL(join(dir, file)).href)]));
   return register(modules, kind, dir);
 }
 
@@ -58,7 +58,7 @@ export async function discoverFolders<T>(dir: string, file: string, kind: Plugin
 
 /**
  * Builds the registry from already imported modules: `discover` at run time, and the static
- * imports a bundle puts in its place (see env/services/mock-bundle.ts).
+ * imports a bundle puts in its place (see mocks/bundle.ts).
  */
 export function register<T>(modules: Array<[file: string, module: unknown]>, kind: PluginKind<T>, dir = '', expectedName = (path: string) => pluginName(path)): Record<string, T> {
   const registry: Record<string, T> = {};

@@ -30,7 +30,7 @@ export interface ReferenceAppOptions {
  */
 export function referenceApp(options: ReferenceAppOptions = {}) {
   return {
-    command: [process.execPath, '--import', 'tsx', 'src/main.ts'],
+    command: [process.execPath, 'scripts/start.mjs'],
     cwd: resolve(import.meta.dirname),
     port: { env: 'PORT' },
     health: '/api/health',

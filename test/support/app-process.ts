@@ -18,7 +18,7 @@ export { APP_JWT_SECRET };
  */
 export async function startAppProcess(env: Environment, mitigations: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; close(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'examples/reference-app/src/main.ts')], {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'examples/reference-app/scripts/start.mjs')], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env.env, HOST: '127.0.0.1', PORT: String(port), AUTH_JWT_SECRET: APP_JWT_SECRET, FAULTLINE_MITIGATIONS: mitigations, APP_DOTENV: 'off', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...extraEnv },
     stdio: ['ignore', 'ignore', 'pipe'],
