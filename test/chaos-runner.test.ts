@@ -70,8 +70,10 @@ describe('chaos runner end to end (tiny target)', () => {
     expect(apply.ok && revert.ok).toBe(true);
     expect(apply.scheduledMs).toBe(2000);
     expect(revert.scheduledMs).toBe(4000);
-    expect(Math.abs(apply.actualMs - apply.scheduledMs)).toBeLessThanOrEqual(50);
-    expect(Math.abs(revert.actualMs - revert.scheduledMs)).toBeLessThanOrEqual(50);
+    // On time: a timer late by a busy 2-core CI machine (63 ms seen) is not a missed schedule;
+    // a fault applied a phase late (≥ 1 s here) would be.
+    expect(Math.abs(apply.actualMs - apply.scheduledMs)).toBeLessThanOrEqual(250);
+    expect(Math.abs(revert.actualMs - revert.scheduledMs)).toBeLessThanOrEqual(250);
     expect(result.thresholds.find((t) => t.metric === 'http_req_duration{phase:fault}')).toMatchObject({ ok: true });
     expect(result.thresholds.find((t) => t.metric === 'http_req_duration{phase:fault}')!.observed).toBeGreaterThan(150);
     expect(result.recovery).toHaveLength(1);
