@@ -43,6 +43,8 @@ export interface RunOptions {
   seed?: number;
   /** Extra `__ENV` values for the k6 script (`--env KEY=VALUE`); values of keys that look secret are redacted everywhere. */
   env?: Record<string, string>;
+  /** Keys of `env` whose values are secrets whatever their names (`--secret-env`): redacted everywhere, shown as `--secret-env KEY` in the replay line. */
+  secretEnv?: string[];
   /** An incident timeline file that replaced the scenario's own (for the replay line). */
   timelineFile?: string;
   /** Where progress and log lines go (default stderr). */
@@ -281,7 +283,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     };
   }
   const endedMs = Date.now() - originMs;
-  const secrets = redactionEnv(c.config, k6Env);
+  const secrets = { ...redactionEnv(c.config, k6Env), ...Object.fromEntries((options.secretEnv ?? []).map((key, i) => [`FAULTLINE_SECRET_ENV_${i}`, k6Env[key]])) };
   if (!interrupted && exit.code !== 0 && exit.code !== K6_THRESHOLDS_FAILED) {
     // The tail printed and the files left behind carry target URLs with provider keys too.
     redactK6Files(runDir, secrets);
@@ -393,7 +395,7 @@ function replayLine(scenario: Scenario, c: LoadContext, options: RunOptions, see
   if (options.allowRemoteTarget) parts.push('--allow-remote-target');
   if (options.mitigations !== undefined) parts.push('--mitigations', quote(options.mitigations));
   if (options.timelineFile) parts.push('--timeline', quote(rel(options.timelineFile)));
-  for (const key of Object.keys(options.env ?? {})) parts.push('--env', `${key}=…`);
+  for (const key of Object.keys(options.env ?? {})) parts.push(...(options.secretEnv?.includes(key) ? ['--secret-env', key] : ['--env', `${key}=…`]));
   return commandHint(parts.join(' '), { config });
 }
 

@@ -1,4 +1,4 @@
-import { appendFile, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mdCell } from './markdown.ts';
 import type { RunResult, Verdict } from '../result.ts';
@@ -68,9 +68,4 @@ export async function writeAtomically(file: string, text: string): Promise<void>
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(temp, text);
   await rename(temp, file);
-}
-
-/** Appends the overview to GitHub Actions' job summary file. */
-export async function appendStepSummary(file: string, rows: OverviewRow[], text: (s: string) => string): Promise<void> {
-  await appendFile(file, text(['## Faultline scenarios', '', overviewTable(rows, false), '', ''].join('\n')));
 }
