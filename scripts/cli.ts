@@ -7,6 +7,7 @@ import { registerChaos } from './commands/chaos.ts';
 import { registerCi } from './commands/ci.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerEnv } from './commands/env.ts';
+import { registerExport } from './commands/export.ts';
 import { registerInit } from './commands/init.ts';
 import { registerList } from './commands/list.ts';
 import { registerScripts } from './commands/scripts.ts';
@@ -39,6 +40,7 @@ registerCi(program, globalOptions);
 registerList(program, globalOptions);
 registerScripts(program, globalOptions);
 registerInit(program);
+registerExport(program, globalOptions);
 
 /** `--mitigations -cache-fallback` reads as two flags to commander: join a value that starts with "-" to its flag. */
 function joinDashValues(argv: string[]): string[] {
