@@ -25,6 +25,7 @@ import type { declarativeInvariant } from './invariants.ts';
 
 type PreparedInvariant = ReturnType<typeof declarativeInvariant>;
 import { applyLateness, TimelineExecutor } from './timeline.ts';
+import { failureReasons } from './verdict-reasons.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -306,18 +307,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
 
   const reasons: string[] = [];
   if (interrupted) reasons.push(`the run was interrupted (${interrupted}) after ${formatMs(endedMs)}`);
-  for (const e of timeline.events.filter((e) => !e.ok)) reasons.push(`fault ${e.fault} could not be ${e.action === 'apply' ? 'applied' : 'reverted'}: ${e.error}`);
-  for (const t of thresholdResultsList.filter((t) => !t.ok)) {
-    reasons.push(`threshold ${t.metric} ${t.expression} failed${t.observed !== undefined ? ` (observed ${t.observed})` : ' (no samples)'}`);
-  }
-  for (const r of recovery.filter((r) => !r.ok)) {
-    reasons.push(
-      r.recoveredAfterMs === undefined
-        ? `${r.fault}: did not recover within the run after its revert at ${formatMs(r.revertedAtMs)}`
-        : `${r.fault}: recovered after ${formatMs(r.recoveredAfterMs)}, bound ${formatMs(r.boundMs ?? 0)}`,
-    );
-  }
-  for (const i of invariants.filter((i) => !i.ok)) reasons.push(`invariant ${i.name}: ${i.detail}`);
+  reasons.push(...failureReasons({ timeline: timeline.events, thresholds: thresholdResultsList, recovery, invariants }));
   if (exit.code === K6_THRESHOLDS_FAILED && !thresholdResultsList.some((t) => !t.ok)) reasons.push('k6 reported failed thresholds (exit 99)');
 
   // An iterations run ends when its requests are done, often before its nominal phases do.
@@ -373,7 +363,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
  * scoped to the first phase failed, and no fault started in that phase). Chaos Toolkit
  * checks its steady-state hypothesis first for the same reason.
  */
-function inconclusiveOutcome(scenario: Scenario, thresholds: ThresholdResult[], requests: number): RunResult['inconclusive'] {
+export function inconclusiveOutcome(scenario: Pick<Scenario, 'phases' | 'faults'>, thresholds: ThresholdResult[], requests: number): RunResult['inconclusive'] {
   if (requests === 0) {
     return { kind: 'load-shortfall', detail: 'the load generator made no request at all (does every iteration fail before its first request? see k6.log in the report folder)' };
   }

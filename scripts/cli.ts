@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { RUNTIME_SETTINGS } from '../env/config.ts';
 import { FaultlineError } from '../lib/errors.ts';
 import { redact } from '../runner/reports/redact.ts';
+import { registerAnalyse } from './commands/analyse.ts';
 import { registerChaos } from './commands/chaos.ts';
 import { registerCi } from './commands/ci.ts';
 import { registerDoctor } from './commands/doctor.ts';
@@ -41,6 +42,7 @@ registerList(program, globalOptions);
 registerScripts(program, globalOptions);
 registerInit(program);
 registerExport(program, globalOptions);
+registerAnalyse(program);
 
 /** `--mitigations -cache-fallback` reads as two flags to commander: join a value that starts with "-" to its flag. */
 function joinDashValues(argv: string[]): string[] {
