@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Environment, startEnvironment } from '../env/environment.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Toolbox } from '../env/tools/toolbox.ts';
 import { analyseResults } from '../runner/analyse.ts';
 import { exportK8s } from '../runner/export/k8s.ts';
@@ -15,7 +14,7 @@ import { resolveScenario, type Scenario } from '../runner/scenario.ts';
 import { TimelineExecutor } from '../runner/timeline.ts';
 import { faultContextOf } from '../toxics/index.ts';
 import { REPO_ROOT, testConfig } from './support/environment.ts';
-import { startTinyTarget } from './support/tiny-target.ts';
+import { useTinyTarget } from './support/tiny-target.ts';
 
 const run = promisify(execFile);
 const quiet = { write: () => true };
@@ -44,23 +43,15 @@ const scenario = (name: string, fault: Record<string, unknown>) =>
 describe('faultline analyse: a run split over k6 processes gets the verdict of the unsplit run', () => {
   const config = testConfig({ services: { redis: true } });
   const work = mkdtempSync(join(tmpdir(), 'faultline-analyse-'));
-  let environment: Environment;
-  let target: { url: string; close(): Promise<void> };
+  const suite = useTinyTarget(config);
   let k6: string;
-
   beforeAll(async () => {
-    environment = await startEnvironment(config);
-    target = await startTinyTarget(environment.services.redis!.url);
     k6 = (await new Toolbox().get('k6')).path;
-  });
-  afterAll(async () => {
-    await target?.close();
-    await environment?.stop();
   });
 
   /** The exported archive run as two segments at once, the timeline playing; `relative`: no origin in the plan, as in a cluster. */
   async function splitRun(s: Scenario, dir: string, relative: boolean): Promise<{ plan: DistributedPlan; parts: string[] }> {
-    await exportK8s({ scenario: s, profile: 'smoke', parallelism: 2, out: dir, target: target.url, outputs: [] });
+    await exportK8s({ scenario: s, profile: 'smoke', parallelism: 2, out: dir, target: suite.target.url, outputs: [] });
     const plan = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as DistributedPlan;
     const originMs = Date.now() + 2000;
     const segments = ['0:1/2', '1/2:1'];
@@ -74,7 +65,7 @@ describe('faultline analyse: a run split over k6 processes gets the verdict of t
         }),
     );
     // Relative: the pods' phases start when their scenario does, about when k6 has initialised.
-    const timeline = new TimelineExecutor({ ctx: faultContextOf(environment), originMs: relative ? Date.now() + 700 : originMs, log: () => {} });
+    const timeline = new TimelineExecutor({ ctx: faultContextOf(suite.environment), originMs: relative ? Date.now() + 700 : originMs, log: () => {} });
     timeline.start(s.faults);
     const codes = await Promise.all(processes);
     await timeline.finish();
@@ -88,7 +79,7 @@ describe('faultline analyse: a run split over k6 processes gets the verdict of t
   ] as const) {
     it(`${name}: ${expected} unsplit, ${expected} from the two halves merged${relative ? ' (phases counted from each process start, as in a cluster)' : ''}`, async () => {
       const s = scenario(name, fault);
-      const single = await runScenario({ scenario: s, config, target: target.url, reportsDir: join(work, 'reports'), out: quiet });
+      const single = await runScenario({ scenario: s, config, target: suite.target.url, reportsDir: join(work, 'reports'), out: quiet });
       expect(single.result.verdict, single.result.reasons.join('\n')).toBe(expected);
 
       const { plan, parts } = await splitRun(s, join(work, `${name}-export`), relative);

@@ -6,13 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Environment, startEnvironment } from '../env/environment.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveScenario } from '../runner/scenario.ts';
 import { runSignOff } from '../runner/sign-off.ts';
 import type { SignOffPack } from '../runner/sign-off/types.ts';
 import { REPO_ROOT, testConfig } from './support/environment.ts';
-import { startTinyTarget } from './support/tiny-target.ts';
+import { useTinyTarget } from './support/tiny-target.ts';
 
 const run = promisify(execFile);
 const script = join(REPO_ROOT, 'test/fixtures/tiny-target/load.js');
@@ -51,21 +50,11 @@ const hashTree = (dir: string): string => {
 describe('sign-off: several profiles and scenarios in one command, one folder, one verdict', () => {
   const config = testConfig({ services: { redis: true } });
   const reports = mkdtempSync(join(tmpdir(), 'faultline-sign-off-'));
-  let environment: Environment;
-  let target: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    environment = await startEnvironment(config);
-    target = await startTinyTarget(environment.services.redis!.url);
-  });
-  afterAll(async () => {
-    await target?.close();
-    await environment?.stop();
-  });
+  const suite = useTinyTarget(config);
 
   it('runs smoke then baseline and writes every file of the pack, with a row per profile and the close commands', async () => {
     const dir = join(reports, 'tiny-ok-sign-off');
-    const { exitCode, pack } = await runSignOff({ scenarios: [scenario('tiny-ok', false)], profiles: ['smoke', 'baseline'], config, target: target.url, reportDir: dir, issue: '14', out: quiet });
+    const { exitCode, pack } = await runSignOff({ scenarios: [scenario('tiny-ok', false)], profiles: ['smoke', 'baseline'], config, target: suite.target.url, reportDir: dir, issue: '14', out: quiet });
 
     expect(pack.rows.map((r) => [r.profile, r.verdict])).toEqual([['smoke', 'PASS'], ['baseline', 'PASS']]);
     expect(exitCode).toBe(0);
@@ -94,7 +83,7 @@ describe('sign-off: several profiles and scenarios in one command, one folder, o
   it('keeps a folder with a FAIL as it is: CLOSE-COMMANDS.sh absent, and a rerun goes to a new folder whose overview links the first', async () => {
     const dir = join(reports, 'mixed');
     const scenarios = [scenario('tiny-ok', false), scenario('tiny-outage', true)];
-    const first = await runSignOff({ scenarios, profiles: ['smoke'], config, target: target.url, reportDir: dir, out: quiet });
+    const first = await runSignOff({ scenarios, profiles: ['smoke'], config, target: suite.target.url, reportDir: dir, out: quiet });
 
     expect(first.exitCode).toBe(1);
     expect(first.pack.rows.map((r) => [r.scenario, r.verdict])).toEqual([['tiny-ok', 'PASS'], ['tiny-outage', 'FAIL']]);
@@ -112,7 +101,7 @@ describe('sign-off: several profiles and scenarios in one command, one folder, o
     expect(readFileSync(join(dir, 'FINAL-STEPS.md'), 'utf8')).toMatch(/Decide on tiny-outage \(smoke\), FAIL/);
     const before = hashTree(dir);
 
-    const again = await runSignOff({ scenarios, profiles: ['smoke'], config, target: target.url, reportDir: dir, out: quiet });
+    const again = await runSignOff({ scenarios, profiles: ['smoke'], config, target: suite.target.url, reportDir: dir, out: quiet });
     expect(again.dir).not.toBe(dir);
     expect(basename(again.dir)).toMatch(/^mixed-\d{8}T\d{6}Z$/);
     expect(hashTree(dir)).toBe(before);
@@ -121,7 +110,7 @@ describe('sign-off: several profiles and scenarios in one command, one folder, o
   });
 
   it('stops at the first row that does not pass with --fail-fast, listing the rest as not run', async () => {
-    const { pack, exitCode, dir } = await runSignOff({ scenarios: [scenario('tiny-outage', true)], profiles: ['smoke', 'baseline'], config, target: target.url, failFast: true, reportDir: join(reports, 'fail-fast'), out: quiet });
+    const { pack, exitCode, dir } = await runSignOff({ scenarios: [scenario('tiny-outage', true)], profiles: ['smoke', 'baseline'], config, target: suite.target.url, failFast: true, reportDir: join(reports, 'fail-fast'), out: quiet });
     expect(exitCode).toBe(1);
     expect(pack.rows.map((r) => [r.profile, r.verdict])).toEqual([['smoke', 'FAIL'], ['baseline', 'NOT RUN']]);
     expect(pack.rows[1]!.reasons).toEqual(['--fail-fast: stopped after a row that did not pass']);
@@ -164,23 +153,23 @@ describe('sign-off: several profiles and scenarios in one command, one folder, o
     });
 
     it('faultline ci: exit 0 when every row passed, 1 on any FAIL, 2 on bad input before anything runs', async () => {
-      const ok = await cli(['ci', '--target', target.url, '--report-dir', join(project, 'ci-ok')]);
+      const ok = await cli(['ci', '--target', suite.target.url, '--report-dir', join(project, 'ci-ok')]);
       expect(ok.code, ok.stderr).toBe(0);
       expect((JSON.parse(readFileSync(join(project, 'ci-ok', 'pack.json'), 'utf8')) as SignOffPack).rows.map((r) => [r.scenario, r.profile, r.verdict])).toEqual([['tiny-ok', 'smoke', 'PASS']]);
 
       writeScenario('tiny-outage', true);
-      const failed = await cli(['ci', '--target', target.url, '--report-dir', join(project, 'ci-fail')]);
+      const failed = await cli(['ci', '--target', suite.target.url, '--report-dir', join(project, 'ci-fail')]);
       expect(failed.code, failed.stderr).toBe(1);
       expect(failed.stderr).toMatch(/sign-off ❌ FAIL: tiny-ok\/smoke PASS, tiny-outage\/smoke FAIL/);
 
-      const bad = await cli(['ci', '--profile', 'smoke,soak', '--target', target.url, '--report-dir', join(project, 'ci-bad')]);
+      const bad = await cli(['ci', '--profile', 'smoke,soak', '--target', suite.target.url, '--report-dir', join(project, 'ci-bad')]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/tiny-ok has no profile "soak" \(known: smoke, baseline, stress\)/);
       expect(existsSync(join(project, 'ci-bad'))).toBe(false);
     });
 
     it('refuses a target whose health check does not answer as told, before any load (exit 2)', async () => {
-      const result = await cli(['chaos', 'tiny-ok', '--profile', 'smoke,baseline', '--target', target.url, '--health', '/item', '--health-status', '204', '--report-dir', join(project, 'unhealthy')]);
+      const result = await cli(['chaos', 'tiny-ok', '--profile', 'smoke,baseline', '--target', suite.target.url, '--health', '/item', '--health-status', '204', '--report-dir', join(project, 'unhealthy')]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/target http:\/\/127\.0\.0\.1:\d+ is not reachable \(GET \/item answered 200, expected 204\)/);
       expect(existsSync(join(project, 'unhealthy'))).toBe(false);
@@ -195,7 +184,7 @@ describe('sign-off: several profiles and scenarios in one command, one folder, o
       );
       writeFileSync(join(dir, 'scenario.ts'), `export default { name: 'tiny-secret', description: 'logs its secret', services: ['redis'], load: { script: './load.js' }, phases: [{ name: 'a', duration: '1s' }] };\n`);
       const secret = 'sk-live-0a1b2c3d4e5f';
-      const result = await cli(['chaos', join(dir, 'scenario.ts'), '--target', target.url, '--secret-env', 'SIGNING_KEY', '--report-dir', join(project, 'secret-pack')], { SIGNING_KEY: secret });
+      const result = await cli(['chaos', join(dir, 'scenario.ts'), '--target', suite.target.url, '--secret-env', 'SIGNING_KEY', '--report-dir', join(project, 'secret-pack')], { SIGNING_KEY: secret });
       expect(result.code, result.stderr).toBe(0);
       const files: string[] = [];
       const walk = (d: string) => readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name))));

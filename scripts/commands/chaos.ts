@@ -38,9 +38,9 @@ async function runOne(scenario: Scenario, flags: RunFlags, seed: number | undefi
   const options = signOffFlags(flags, seed);
   const health = options.health === false ? undefined : (options.health ?? (flags.target && !isLoopback(flags.target) ? DEFAULT_HEALTH : undefined));
   const outcome = await (async () => {
-    const ready = faultsForTarget(scenario, flags.target, options);
     // Refused before anything reaches it: a remote target needs --allow-remote-target even for its health check.
     if (flags.target) checkTarget(flags.target, flags.allowRemoteTarget ?? false, () => {});
+    const ready = faultsForTarget(scenario, flags.target, options);
     if (flags.target && health) await checkHealth(flags.target, health);
     return runScenario({ ...options, scenario: ready, profile: flags.profile?.[0], config, reportsDir: flags.reports });
   })().catch((error: unknown) => {
