@@ -30,8 +30,10 @@ export interface SignOffOptions extends Omit<RunOptions, 'scenario' | 'profile' 
   scenarios: Scenario[];
   /** Profiles in order (smoke, baseline, stress); empty: each scenario's default profile. */
   profiles: string[];
-  /** The sign-off folder; default `<rootDir>/reports/sign-off-<stamp>`. An existing one is never written over: the run goes beside it. */
+  /** The sign-off folder; default `<reportsRoot>/sign-off-<stamp>`. An existing one is never written over: the run goes beside it. */
   reportDir?: string;
+  /** Where a default sign-off folder goes; default `<rootDir>/reports`. */
+  reportsRoot?: string;
   /** Stop at the first row that does not pass; the rest are listed as not run. */
   failFast?: boolean;
   /** `--issue`: a number or an issue URL, for CLOSE-COMMANDS.sh. */
@@ -84,7 +86,7 @@ export async function runSignOff(options: SignOffOptions): Promise<SignOffOutcom
     say(`preflight: GET ${health.path} → ${health.status} at ${options.target}`);
   }
 
-  const dir = newPackFolder(options.reportDir, join(baseConfig.rootDir, 'reports'));
+  const dir = newPackFolder(options.reportDir, options.reportsRoot ?? join(baseConfig.rootDir, 'reports'));
   const multi = scenarios.length > 1;
   const pack: SignOffPack = {
     kind: 'faultline-sign-off',

@@ -1,6 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ResolvedConfig } from '../env/config.ts';
 import { FaultlineError } from '../lib/errors.ts';
+import { InterruptedError } from '../runner/errors.ts';
+import { EXIT } from './exit-codes.ts';
 import type { HealthCheck } from '../runner/health-preflight.ts';
 import { listScenarios, loadScenario, type Scenario } from '../runner/scenario.ts';
 import type { SignOffOptions } from '../runner/sign-off.ts';
@@ -99,6 +101,17 @@ export async function loadScenarios(names: string[], flags: RunFlags, config: Re
   return { scenarios, seed };
 }
 
+/** A run interrupted before its load (Ctrl-C while the environment starts) exits 130, as one interrupted during it does. */
+export function exitOnInterrupt<T>(work: Promise<T>): Promise<T> {
+  return work.catch((error: unknown) => {
+    if (error instanceof InterruptedError) {
+      console.error(`\n${error.message}`);
+      process.exit(EXIT.interrupted);
+    }
+    throw error;
+  });
+}
+
 /** `--secret-env NAME`: the values, read from this process's environment (a missing one is bad input). */
 export function secretValues(names: string[] = []): Record<string, string> {
   const missing = names.filter((name) => !process.env[name]);
@@ -127,6 +140,7 @@ export function signOffFlags(flags: RunFlags, seed: number | undefined): Omit<Si
     secretEnv: flags.secretEnv,
     timelineFile: flags.timeline,
     reportDir: flags.reportDir,
+    reportsRoot: flags.reports,
     failFast: flags.failFast,
     issue: flags.issue,
     health: healthOf(flags),

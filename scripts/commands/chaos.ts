@@ -1,14 +1,12 @@
 import type { Command } from 'commander';
 import { loadConfig, type ResolvedConfig } from '../../env/config.ts';
 import type { Scenario } from '../../runner/scenario.ts';
-import { InterruptedError } from '../../runner/errors.ts';
 import { checkHealth, DEFAULT_HEALTH } from '../../runner/health-preflight.ts';
 import { faultsForTarget } from '../../runner/remote-faults.ts';
 import { runScenario } from '../../runner/run.ts';
 import { runSignOff } from '../../runner/sign-off.ts';
 import { checkTarget, isLoopback } from '../../runner/target.ts';
-import { EXIT } from '../exit-codes.ts';
-import { addRunFlags, loadScenarios, type RunFlags, signOffFlags } from '../run-flags.ts';
+import { addRunFlags, exitOnInterrupt, loadScenarios, type RunFlags, signOffFlags } from '../run-flags.ts';
 
 /**
  * `faultline chaos <scenario>`: one scenario's load, fault timeline and verdict. Several
@@ -27,7 +25,7 @@ export function registerChaos(program: Command, global: () => { config?: string 
     const { scenarios, seed } = await loadScenarios(names, flags, config);
     const started = Date.now();
     const signOff = scenarios.length > 1 || (flags.profile?.length ?? 0) > 1 || flags.all || flags.reportDir !== undefined || flags.issue !== undefined || flags.failFast;
-    const exitCode = signOff ? (await runSignOff({ ...signOffFlags(flags, seed), scenarios, config })).exitCode : await runOne(scenarios[0]!, flags, seed, config);
+    const exitCode = signOff ? (await exitOnInterrupt(runSignOff({ ...signOffFlags(flags, seed), scenarios, config }))).exitCode : await exitOnInterrupt(runOne(scenarios[0]!, flags, seed, config));
     console.error(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
     process.exitCode = exitCode;
   });
@@ -37,18 +35,10 @@ export function registerChaos(program: Command, global: () => { config?: string 
 async function runOne(scenario: Scenario, flags: RunFlags, seed: number | undefined, config: ResolvedConfig): Promise<number> {
   const options = signOffFlags(flags, seed);
   const health = options.health === false ? undefined : (options.health ?? (flags.target && !isLoopback(flags.target) ? DEFAULT_HEALTH : undefined));
-  const outcome = await (async () => {
-    // Refused before anything reaches it: a remote target needs --allow-remote-target even for its health check.
-    if (flags.target) checkTarget(flags.target, flags.allowRemoteTarget ?? false, () => {});
-    const ready = faultsForTarget(scenario, flags.target, options);
-    if (flags.target && health) await checkHealth(flags.target, health);
-    return runScenario({ ...options, scenario: ready, profile: flags.profile?.[0], config, reportsDir: flags.reports });
-  })().catch((error: unknown) => {
-    if (error instanceof InterruptedError) {
-      console.error(`\n${error.message}`);
-      process.exit(EXIT.interrupted);
-    }
-    throw error;
-  });
+  // Refused before anything reaches it: a remote target needs --allow-remote-target even for its health check.
+  if (flags.target) checkTarget(flags.target, flags.allowRemoteTarget ?? false, () => {});
+  const ready = faultsForTarget(scenario, flags.target, options);
+  if (flags.target && health) await checkHealth(flags.target, health);
+  const outcome = await runScenario({ ...options, scenario: ready, profile: flags.profile?.[0], config, reportsDir: flags.reports });
   return outcome.exitCode;
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../env/config.ts';
 import { runSignOff } from '../../runner/sign-off.ts';
-import { addRunFlags, loadScenarios, type RunFlags, signOffFlags } from '../run-flags.ts';
+import { addRunFlags, exitOnInterrupt, loadScenarios, type RunFlags, signOffFlags } from '../run-flags.ts';
 
 /**
  * `faultline ci`: the sign-off CI runs — every scenario (or those named) with the smoke
@@ -19,6 +19,6 @@ export function registerCi(program: Command, global: () => { config?: string }):
   ).action(async (names: string[], flags: RunFlags) => {
     const config = await loadConfig(global().config);
     const { scenarios, seed } = await loadScenarios(names, { ...flags, all: names.length === 0 }, config);
-    process.exitCode = (await runSignOff({ ...signOffFlags(flags, seed), scenarios, config })).exitCode;
+    process.exitCode = (await exitOnInterrupt(runSignOff({ ...signOffFlags(flags, seed), scenarios, config }))).exitCode;
   });
 }
