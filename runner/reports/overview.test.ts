@@ -28,6 +28,17 @@ describe('OVERVIEW.md', () => {
     expect(rows[0]).toContain('run-b1');
   });
 
+  it('keeps one row per scenario and profile: a stress run does not replace the smoke row', async () => {
+    const dir = tempDir();
+    const env = {};
+    await writeReports(runFixture({ scenario: 'chat-llm', runId: 'run-smoke', startedAt: '2026-11-02T10:00:00.000Z' }), dir, { env });
+    await writeReports({ ...runFixture({ scenario: 'chat-llm', pass: false, runId: 'run-stress', startedAt: '2026-11-02T10:05:00.000Z' }), profile: 'stress' }, dir, { env });
+    const rows = rowsOf(readFileSync(join(dir, 'OVERVIEW.md'), 'utf8'));
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^\| chat-llm \| ✅ PASS \| smoke \|.*run-smoke/);
+    expect(rows[1]).toMatch(/^\| chat-llm \| ❌ \*\*FAIL\*\* \| stress \|.*run-stress/);
+  });
+
   it('ignores folders without a readable summary', async () => {
     const dir = tempDir();
     await mkdir(join(dir, 'half-written'));
