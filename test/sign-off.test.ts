@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -173,6 +173,29 @@ describe('sign-off: several profiles and scenarios in one command, one folder, o
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/target http:\/\/127\.0\.0\.1:\d+ is not reachable \(GET \/item answered 200, expected 204\)/);
       expect(existsSync(join(project, 'unhealthy'))).toBe(false);
+    });
+
+    it('on SIGINT mid-run stops the load, reverts the faults, runs nothing more and exits 130, the pack saying so', async () => {
+      const dir = join(project, 'long-scenario');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'scenario.ts'), `export default ${JSON.stringify({ ...definition('tiny-long', true), phases: [{ name: 'baseline', duration: '1s' }, { name: 'fault', duration: '60s' }] })};\n`);
+      const pack = join(project, 'interrupted');
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', '-c', configFile, 'chaos', join(dir, 'scenario.ts'), '--profile', 'smoke,baseline', '--target', suite.target.url, '--report-dir', pack], { cwd: REPO_ROOT });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      await expect.poll(() => stderr, { timeout: 30_000, interval: 100 }).toMatch(/applied down@redis/);
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code, stderr).toBe(130);
+      const written = JSON.parse(readFileSync(join(pack, 'pack.json'), 'utf8')) as SignOffPack;
+      expect(written.verdict).toBe('INTERRUPTED');
+      expect(written.rows.map((r) => [r.profile, r.verdict, r.reasons[0]])).toEqual([
+        ['smoke', 'FAIL', expect.stringMatching(/interrupted \(SIGINT\)/)],
+        ['baseline', 'NOT RUN', 'interrupted before it ran'],
+      ]);
+      expect(existsSync(join(pack, 'CLOSE-COMMANDS.sh'))).toBe(false);
+      const proxy = (await (await fetch(`${suite.environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean };
+      expect(proxy.enabled).toBe(true);
     });
 
     it('passes a secret named by --secret-env to the script and writes it nowhere, whatever its name', async () => {
