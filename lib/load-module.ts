@@ -51,6 +51,16 @@ const faultlineExternal: Plugin = {
       const ours = !inside.startsWith('..') && !isAbsolute(inside) && (CODE_FOLDERS.includes(folder!) || inside === 'index.ts' || inside === 'index.js');
       return ours ? { path: pathToFileURL(path).href, external: true } : undefined;
     });
+    // A bundled file's import.meta would be the temporary bundle's: give each file its own
+    // (examples/reference-app/service.ts runs its app from import.meta.dirname).
+    build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!/\bimport\.meta\.(dirname|filename|url)\b/.test(source)) return undefined;
+      const own = { dirname: dirname(args.path), filename: args.path, url: pathToFileURL(args.path).href };
+      const contents = source.replace(/\bimport\.meta\.(dirname|filename|url)\b/g, (_, key: keyof typeof own) => JSON.stringify(own[key]));
+      const extension = /\.([cm]?)([jt]sx?)$/.exec(args.path)![2] as 'js' | 'ts' | 'jsx' | 'tsx';
+      return { contents, loader: extension, resolveDir: dirname(args.path) };
+    });
   },
 };
 
