@@ -122,7 +122,11 @@ export async function runSignOff(options: SignOffOptions): Promise<SignOffOutcom
   try {
     if (readState(config.stateDir)?.status !== 'up') {
       const started = Date.now();
-      environment = await startEnvironment(config, { log: (line) => say(`  ${line}`), signal: startup.signal }).catch((error: unknown) => {
+      environment = await startEnvironment(config, { log: (line) => say(`  ${line}`), signal: startup.signal }).catch(async (error: unknown) => {
+        // The folder says why nothing ran, then the error goes on as for a single run (exit 2, or 130).
+        const why = startup.signal.aborted ? 'interrupted while the environment was starting' : `the environment would not start: ${redact((error as Error).message.split('\n')[0]!, secrets)}`;
+        for (const { row } of rows) Object.assign(row, { verdict: startup.signal.aborted ? 'NOT RUN' : 'ERROR', reasons: [why] });
+        await writePack(dir, { ...pack, ...overallOf(pack.rows, startup.signal.aborted), finishedAt: new Date().toISOString() }, secrets);
         throw startup.signal.aborted ? startup.signal.reason : error;
       });
       say(`environment: up in ${Date.now() - started} ms for every run of the sign-off (seed ${environment.seed})`);

@@ -135,6 +135,20 @@ describe('sign-off: several profiles and scenarios in one command, one folder, o
     }
   });
 
+  it('records why nothing ran when the shared environment would not start, and throws as a single run would (exit 2)', async () => {
+    const broken = testConfig({ services: { broken: { command: [process.execPath, '-e', 'process.exit(3)'] } } });
+    const dir = join(reports, 'broken-env');
+    const error = await runSignOff({ scenarios: [resolveScenario({ ...definition('tiny-ok', false), services: [] }, join(REPO_ROOT, 'test/fixtures/tiny-target/scenario.ts'))], profiles: ['smoke', 'baseline'], config: broken, target: suite.target.url, reportDir: dir, out: quiet }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.name).toBe('ServiceCrashedError');
+    const pack = JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8')) as SignOffPack;
+    expect(pack).toMatchObject({ verdict: 'ERROR', exitCode: 2 });
+    expect(pack.rows.map((r) => [r.profile, r.verdict])).toEqual([['smoke', 'ERROR'], ['baseline', 'ERROR']]);
+    expect(pack.rows[0]!.reasons[0]).toMatch(/^the environment would not start: broken exited during start-up/);
+  });
+
   describe('through the CLI', () => {
     const project = mkdtempSync(join(tmpdir(), 'faultline-ci-project-'));
     const configFile = join(project, 'faultline.config.ts');

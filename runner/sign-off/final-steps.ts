@@ -3,12 +3,18 @@ import type { SignOffPack } from './types.ts';
 
 /** FINAL-STEPS.md: what a person still has to look at before the issue is closed, drawn from what this sign-off saw and could not see. */
 export function renderFinalSteps(pack: SignOffPack): string {
-  const steps: string[] = [`Check that ${mdInline(pack.target)} ran the build under sign-off (its commit or version) for the whole window, ${pack.startedAt} – ${pack.finishedAt ?? 'end'}.`];
+  const window = `${pack.startedAt} – ${pack.finishedAt ?? 'end'}`;
+  const commit = pack.context.commit ? ` (commit ${mdInline(pack.context.commit)})` : '';
+  const steps: string[] = [
+    pack.target.startsWith('http') || pack.target.startsWith('ws')
+      ? `Check that ${mdInline(pack.target)} ran the build under sign-off (its commit or version) for the whole window, ${window}.`
+      : `The app ran from this checkout${commit}: check that it is the build under sign-off.`,
+  ];
   if (pack.remote) {
     steps.push('The load saw the deployment from the client side only: look at its own dashboards and logs for that window (CPU and memory, error logs, queue depths, database load).');
   }
   if (pack.context.faults?.startsWith('none')) {
-    steps.push(`No fault was played (${mdInline(pack.context.faults)}): these numbers say nothing about the mitigations; their proof is a local run of the scenarios with faults.`);
+    steps.push(`No fault was played (${mdInline(pack.context.faults.replace(/^none \((.*)\)$/, '$1'))}): these numbers say nothing about the mitigations; their proof is a run of the scenarios with faults.`);
   }
   for (const r of pack.rows.filter((r) => r.verdict !== 'PASS')) {
     const why = r.reasons[0] ? `: ${mdInline(r.reasons[0])}` : '';
