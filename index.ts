@@ -12,6 +12,13 @@ export { commandOptionsSchema, type CommandOptions, type EndpointMap } from './e
 export { defineScenario, loadScenario, resolveScenario, type ScenarioDefinition, type Scenario, type Invariant, type InvariantContext, type FaultEntry } from './runner/scenario.ts';
 export { runScenario, type RunOptions, type RunOutcome } from './runner/run.ts';
 export type { RunResult } from './runner/result.ts';
+export { runSignOff, type SignOffOptions, type SignOffOutcome } from './runner/sign-off.ts';
+export type { SignOffPack, SignOffRow } from './runner/sign-off/types.ts';
+
+// Beyond one machine: a k6-operator TestRun, and the verdict of its pods' results.
+export { exportK8s, type K8sExportOptions } from './runner/export/k8s.ts';
+export { analyseResults, type AnalyseOptions } from './runner/analyse.ts';
+export { readPlanFile, type DistributedPlan } from './runner/export/plan-file.ts';
 
 // Faults: the presets by name, and how to write one.
 export { presets, definePreset, faultContextOf, type FaultPreset, type FaultContext, type AppliedFault, type FaultLayer } from './toxics/index.ts';

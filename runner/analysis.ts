@@ -50,7 +50,8 @@ export function phaseMetrics(samples: Samples, phases: ScheduledPhase[]): PhaseR
 
 /** The run in fixed buckets (by request start), for the charts. */
 export function timeSeries(samples: Samples, phases: ScheduledPhase[], durationMs: number, bucketMs = 1000): SeriesPoint[] {
-  const end = Math.max(durationMs, ...samples.duration.map((s) => s.tMs + 1));
+  // reduce, not Math.max(...): a distributed run has more samples than a call can take arguments.
+  const end = samples.duration.reduce((max, s) => Math.max(max, s.tMs + 1), durationMs);
   const series: SeriesPoint[] = [];
   for (let t = 0; t < end; t += bucketMs) {
     const inBucket = (s: Sample) => s.tMs >= t && s.tMs < t + bucketMs;
@@ -96,7 +97,7 @@ export function recoveryTimes(samples: Samples, timeline: TimelineEvent[], fault
   const maxError = errorRate(samples.failed.filter((s) => s.phase === options.baselinePhase)) + options.errorRateMargin;
   // A fast baseline (a few ms) would make 1.5× meaningless noise: allow at least +50 ms.
   const maxP95 = Math.max(baseP95 * options.p95Factor, baseP95 + 50);
-  const lastStart = Math.max(0, ...samples.duration.map((s) => s.tMs));
+  const lastStart = samples.duration.reduce((max, s) => Math.max(max, s.tMs), 0);
 
   const judge = (from: number): 'good' | 'bad' | 'empty' => {
     const inWindow = (s: Sample) => s.tMs >= from && s.tMs < from + windowMs;

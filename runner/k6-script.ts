@@ -28,15 +28,17 @@ const LIFECYCLE = new Set(['options', 'setup', 'teardown', 'handleSummary', 'def
  * tags its requests by phase, waits for the time origin after its own setup, and adds the
  * scenario's thresholds to its own. Bare imports (`faultline/k6`, npm packages) are bundled
  * with esbuild, since k6 cannot resolve them; the bundle sits beside the script, so the
- * script's `open('./data.json')` still finds its files.
+ * script's `open('./data.json')` still finds its files. `bundle: true` always makes one
+ * file of it (the helper inlined), for a run on other machines.
  */
-export async function prepareK6Script(script: string): Promise<PreparedScript> {
+export async function prepareK6Script(script: string, options: { bundle?: boolean } = {}): Promise<PreparedScript> {
   const seen = { helper: false, bare: false };
   const analysis = await bundle(script, seen).catch((error: Error) => {
     throw new ScenarioInvalidError(script, [`load.script: k6 script could not be compiled: ${error.message.split('\n').slice(0, 3).join(' ')}`]);
   });
   if (seen.helper) {
-    if (!seen.bare) return { file: script, shape: 'helper', cleanup: () => {} };
+    // One self-contained file when asked (a ConfigMap, `k6 archive`), else the script itself where k6 can resolve it.
+    if (!seen.bare && !options.bundle) return { file: script, shape: 'helper', cleanup: () => {} };
     return writeBeside(script, analysis.code, 'helper');
   }
   const exports = analysis.exports;

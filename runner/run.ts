@@ -28,6 +28,7 @@ import type { declarativeInvariant } from './invariants.ts';
 
 type PreparedInvariant = ReturnType<typeof declarativeInvariant>;
 import { applyLateness, TimelineExecutor } from './timeline.ts';
+import { failureReasons } from './verdict-reasons.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -46,6 +47,8 @@ export interface RunOptions {
   seed?: number;
   /** Extra `__ENV` values for the k6 script (`--env KEY=VALUE`); values of keys that look secret are redacted everywhere. */
   env?: Record<string, string>;
+  /** Keys of `env` whose values are secrets whatever their names (`--secret-env`): redacted everywhere, shown as `--secret-env KEY` in the replay line. */
+  secretEnv?: string[];
   /** An incident timeline file that replaced the scenario's own (for the replay line). */
   timelineFile?: string;
   /** Where progress and log lines go (default stderr). */
@@ -348,7 +351,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     };
   }
   const endedMs = Date.now() - originMs;
-  const secrets = redactionEnv(c.config, k6Env);
+  const secrets = { ...redactionEnv(c.config, k6Env), ...Object.fromEntries((options.secretEnv ?? []).map((key, i) => [`FAULTLINE_SECRET_ENV_${i}`, k6Env[key]])) };
   if (!interrupted && exit.code !== 0 && exit.code !== K6_THRESHOLDS_FAILED) {
     // The tail printed and the files left behind carry target URLs with provider keys too.
     redactK6Files(runDir, secrets);
@@ -371,18 +374,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
 
   const reasons: string[] = [];
   if (interrupted) reasons.push(`the run was interrupted (${interrupted}) after ${formatMs(endedMs)}`);
-  for (const e of timeline.events.filter((e) => !e.ok)) reasons.push(`fault ${e.fault} could not be ${e.action === 'apply' ? 'applied' : 'reverted'}: ${e.error}`);
-  for (const t of thresholdResultsList.filter((t) => !t.ok)) {
-    reasons.push(`threshold ${t.metric} ${t.expression} failed${t.observed !== undefined ? ` (observed ${t.observed})` : ' (no samples)'}`);
-  }
-  for (const r of recovery.filter((r) => !r.ok)) {
-    reasons.push(
-      r.recoveredAfterMs === undefined
-        ? `${r.fault}: did not recover within the run after its revert at ${formatMs(r.revertedAtMs)}`
-        : `${r.fault}: recovered after ${formatMs(r.recoveredAfterMs)}, bound ${formatMs(r.boundMs ?? 0)}`,
-    );
-  }
-  for (const i of invariants.filter((i) => !i.ok)) reasons.push(`invariant ${i.name}: ${i.detail}`);
+  reasons.push(...failureReasons({ timeline: timeline.events, thresholds: thresholdResultsList, recovery, invariants }));
   // A dependency that crashed explains everything after it: say so by name.
   for (const dead of await deadServices(environment.config)) {
     const tail = dead.logFile ? logTail(dead.logFile, 3).split('\n').filter(Boolean).join(' | ') : '';
@@ -447,7 +439,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
  * scoped to the first phase failed, and no fault started in that phase). Chaos Toolkit
  * checks its steady-state hypothesis first for the same reason.
  */
-function inconclusiveOutcome(scenario: Scenario, thresholds: ThresholdResult[], requests: number): RunResult['inconclusive'] {
+export function inconclusiveOutcome(scenario: Pick<Scenario, 'phases' | 'faults'>, thresholds: ThresholdResult[], requests: number): RunResult['inconclusive'] {
   if (requests === 0) {
     return { kind: 'load-shortfall', detail: 'the load generator made no request at all (does every iteration fail before its first request? see k6.log in the report folder)' };
   }
@@ -469,7 +461,7 @@ function replayLine(scenario: Scenario, c: LoadContext, options: RunOptions, see
   if (options.allowRemoteTarget) parts.push('--allow-remote-target');
   if (c.mitigations !== undefined) parts.push('--mitigations', quote(c.mitigations));
   if (options.timelineFile) parts.push('--timeline', quote(rel(options.timelineFile)));
-  for (const key of Object.keys(options.env ?? {})) parts.push('--env', `${key}=…`);
+  for (const key of Object.keys(options.env ?? {})) parts.push(...(options.secretEnv?.includes(key) ? ['--secret-env', key] : ['--env', `${key}=…`]));
   return commandHint(parts.join(' '), { config });
 }
 

@@ -2,9 +2,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { RUNTIME_SETTINGS } from '../env/config.ts';
 import { FaultlineError } from '../lib/errors.ts';
 import { redact } from '../runner/reports/redact.ts';
+import { registerAnalyse } from './commands/analyse.ts';
 import { registerChaos } from './commands/chaos.ts';
+import { registerCi } from './commands/ci.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerEnv } from './commands/env.ts';
+import { registerExport } from './commands/export.ts';
 import { registerInit } from './commands/init.ts';
 import { registerList } from './commands/list.ts';
 import { registerScripts } from './commands/scripts.ts';
@@ -30,9 +33,12 @@ export function program(): Command {
   registerEnv(cli, globalOptions);
   registerDoctor(cli);
   registerChaos(cli, globalOptions);
+  registerCi(cli, globalOptions);
   registerList(cli, globalOptions);
   registerScripts(cli, globalOptions);
   registerInit(cli);
+  registerExport(cli, globalOptions);
+  registerAnalyse(cli);
   return cli;
 }
 

@@ -41,9 +41,18 @@ export function phaseAt(tMs) {
   return phases[phases.length - 1].name;
 }
 
+/**
+ * The time origin (epoch ms): the plan's, shared with the fault timeline; for a plan
+ * without one (a distributed run, `faultline export k8s`, whose pods start together on
+ * the operator's signal), when this test's scenario started.
+ */
+function origin() {
+  return plan.originMs || exec.scenario.startTime;
+}
+
 /** The phase right now. */
 export function phase() {
-  return phaseAt(Date.now() - plan.originMs);
+  return phaseAt(Date.now() - origin());
 }
 
 /** Tags every metric this VU emits from now on with the current phase. */

@@ -1,4 +1,5 @@
 import { ms, observedValue } from './format.ts';
+import { thresholdSentence, thresholdWindowMs } from './judged.ts';
 import type { RunResult } from '../result.ts';
 
 /** One thing the verdict depends on: a threshold, a recovery bound or an invariant. */
@@ -9,6 +10,10 @@ export interface Assertion {
   ok: boolean;
   /** What was observed, in words a person reads, e.g. `observed 3120 ms`. */
   message: string;
+  /** The same against its limit, e.g. `p(95) of http_req_duration was 3120 ms in phase fault; the threshold is p(95) < 2000 ms`. */
+  sentence: string;
+  /** How much of the run it judged, in ms: a threshold's phase (or the whole run), a recovery's wait after its revert, an invariant the whole run. */
+  windowMs: number;
 }
 
 /** Every assertion of a run, in the order the report lists them: thresholds, recovery, invariants. */
@@ -21,18 +26,24 @@ export function assertionsOf(result: RunResult): Assertion[] {
       t.observed === undefined
         ? `${t.ok ? 'held' : 'crossed'} (observed value not reported)`
         : `observed ${observedValue(t.metric, t.expression, t.observed)}`,
+    sentence: thresholdSentence(t),
+    windowMs: thresholdWindowMs(result, t),
   }));
   const recovery = result.recovery.map<Assertion>((r) => ({
     kind: 'recovery',
     name: `recovery after ${r.fault}${r.boundMs === undefined ? '' : ` ≤ ${ms(r.boundMs)}`}`,
     ok: r.ok,
     message: recoveryMessage(r.recoveredAfterMs, r.boundMs),
+    sentence: `after ${r.fault} was reverted at ${ms(r.revertedAtMs)}: ${recoveryMessage(r.recoveredAfterMs, r.boundMs)}`,
+    windowMs: r.recoveredAfterMs ?? Math.max(0, result.durationMs - r.revertedAtMs),
   }));
   const invariants = result.invariants.map<Assertion>((i) => ({
     kind: 'invariant',
     name: i.name,
     ok: i.ok,
     message: i.detail,
+    sentence: i.detail,
+    windowMs: result.durationMs,
   }));
   return [...thresholds, ...recovery, ...invariants];
 }

@@ -5,7 +5,8 @@ import { renderClosure } from './closure.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
-import { appendStepSummary, latestRuns, renderOverview, writeAtomically } from './overview.ts';
+import { latestRuns, renderOverview, writeAtomically } from './overview.ts';
+import { appendStepSummary } from './step-summary.ts';
 import { redact } from './redact.ts';
 import type { RunResult } from '../result.ts';
 
@@ -20,7 +21,7 @@ export interface ReportPaths {
   junitXml: string;
   closureMd: string;
   overviewMd: string;
-  /** The GitHub Actions job summary the overview was appended to, when GITHUB_STEP_SUMMARY was set. */
+  /** The GitHub Actions job summary this run's closure was appended to, when GITHUB_STEP_SUMMARY was set. */
   stepSummary?: string;
 }
 
@@ -72,7 +73,7 @@ export async function writeReports(result: RunResult, reportsDir: string, option
   const rows = await latestRuns(reportsDir);
   await writeAtomically(paths.overviewMd, clean(renderOverview(rows)));
   if (env.GITHUB_STEP_SUMMARY) {
-    await appendStepSummary(env.GITHUB_STEP_SUMMARY, rows, clean);
+    await appendStepSummary(env.GITHUB_STEP_SUMMARY, result, displayPath(join(dir, 'report.md')), clean, env);
     paths.stepSummary = env.GITHUB_STEP_SUMMARY;
   }
   return paths;

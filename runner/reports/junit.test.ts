@@ -27,8 +27,26 @@ describe('renderJunit', () => {
     expect(findAll(root, 'testsuite')[0]!.attrs.failures).toBe(String(expected));
     expect(root.attrs.failures).toBe(String(expected));
     const p95 = failed.find((c) => c.attrs.name === 'http_req_duration{phase:fault}: p(95)<2000');
-    expect(findAll(p95!, 'failure')[0]!.attrs.message).toBe('observed 3120 ms');
+    // What was seen against the limit, in the unit of each: ms for a latency, % for a rate.
+    expect(findAll(p95!, 'failure')[0]!.attrs.message).toBe('p(95) of http_req_duration was 3120 ms in phase fault; the threshold is p(95) < 2000 ms');
+    const errors = failed.find((c) => c.attrs.name === 'http_req_failed{phase:fault}: rate<0.01');
+    expect(findAll(errors!, 'failure')[0]!.attrs.message).toBe('rate of http_req_failed was 18.30% in phase fault; the threshold is rate < 1.00%');
+    const recovery = failed.find((c) => c.attrs.classname === 'faultline.rpc-throttle.recovery');
+    expect(findAll(recovery!, 'failure')[0]!.attrs.message).toBe('after rpc-throttle was reverted at 40.0 s: never recovered before the run ended (bound 10.0 s)');
     expect(failed.map((c) => c.attrs.classname)).toContain('faultline.rpc-throttle.invariant');
+  });
+
+  it("gives each testcase the window it judged as its time, and the scenario file as its file", () => {
+    const result = runFixture({ pass: false });
+    result.context.scenarioFile = `${process.cwd()}/scenarios/rpc-throttle/scenario.ts`;
+    const root = parseXml(renderJunit(result));
+    const cases = Object.fromEntries(findAll(root, 'testcase').map((c) => [c.attrs.name, c.attrs]));
+    expect(cases['http_req_duration{phase:fault}: p(95)<2000']!.time).toBe('20.000'); // the fault phase, 20 s – 40 s
+    expect(cases['checks: rate>0.99']!.time).toBe('60.000'); // no phase: the whole run
+    expect(cases['recovery after db-latency ≤ 5000 ms']!.time).toBe('0.900'); // the wait until it recovered
+    expect(cases['recovery after rpc-throttle ≤ 10.0 s']!.time).toBe('19.991'); // never recovered: the rest of the run
+    for (const c of Object.values(cases)) expect(c.file).toBe('scenarios/rpc-throttle/scenario.ts');
+    expect(findAll(root, 'testsuite')[0]!.attrs.file).toBe('scenarios/rpc-throttle/scenario.ts');
   });
 
   it('stays well-formed with markup, quotes and control characters in names and messages', () => {

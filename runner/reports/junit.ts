@@ -1,9 +1,12 @@
+import { isAbsolute, relative } from 'node:path';
 import { assertionsOf } from './assertions.ts';
 import type { RunResult } from '../result.ts';
 
 /**
  * junit.xml: one testsuite per run, one testcase per assertion (threshold, recovery bound,
- * invariant), so CI shows each failed assertion by name.
+ * invariant), so CI shows each failed assertion by name. Each testcase's `time` is the
+ * window it judged (its phase, the wait after a revert, the run), its `file` the scenario
+ * file, and a failure's message says what was seen against the limit, in ms and %.
  */
 export function renderJunit(result: RunResult): string {
   const assertions = assertionsOf(result);
@@ -12,6 +15,7 @@ export function renderJunit(result: RunResult): string {
   const errors = result.inconclusive ? 1 : 0;
   const seconds = (result.durationMs / 1000).toFixed(3);
   const suiteName = `${result.scenario} (${result.profile})`;
+  const scenarioFile = result.context.scenarioFile ? ` file="${xml(displayFile(result.context.scenarioFile))}"` : '';
   const properties = [
     ['runId', result.runId],
     ['scenario', result.scenario],
@@ -24,19 +28,19 @@ export function renderJunit(result: RunResult): string {
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="faultline" tests="${assertions.length + errors}" failures="${failures}" errors="${errors}" time="${seconds}">`,
-    `  <testsuite name="${xml(suiteName)}" tests="${assertions.length + errors}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds}" timestamp="${xml(result.startedAt)}">`,
+    `  <testsuite name="${xml(suiteName)}" tests="${assertions.length + errors}" failures="${failures}" errors="${errors}" skipped="0" time="${seconds}" timestamp="${xml(result.startedAt)}"${scenarioFile}>`,
     '    <properties>',
     ...properties.map(([name, value]) => `      <property name="${xml(name!)}" value="${xml(value!)}"/>`),
     '    </properties>',
   ];
   for (const a of assertions) {
-    const open = `    <testcase classname="${xml(`faultline.${result.scenario}.${a.kind}`)}" name="${xml(a.name)}" time="0"`;
+    const open = `    <testcase classname="${xml(`faultline.${result.scenario}.${a.kind}`)}" name="${xml(a.name)}" time="${(a.windowMs / 1000).toFixed(3)}"${scenarioFile}`;
     if (a.ok) {
       lines.push(`${open}/>`);
     } else {
       lines.push(
         `${open}>`,
-        `      <failure type="${a.kind}" message="${xml(a.message)}">${xml(`${a.name}\n${a.message}`)}</failure>`,
+        `      <failure type="${a.kind}" message="${xml(a.sentence)}">${xml(`${a.name}\n${a.sentence}`)}</failure>`,
         '    </testcase>',
       );
     }
@@ -44,7 +48,7 @@ export function renderJunit(result: RunResult): string {
   if (result.inconclusive) {
     const { kind, detail } = result.inconclusive;
     lines.push(
-      `    <testcase classname="${xml(`faultline.${result.scenario}.run`)}" name="${xml(kind)}" time="0">`,
+      `    <testcase classname="${xml(`faultline.${result.scenario}.run`)}" name="${xml(kind)}" time="${seconds}"${scenarioFile}>`,
       `      <error type="${xml(kind)}" message="${xml(detail)}">${xml(detail)}</error>`,
       '    </testcase>',
     );
@@ -63,4 +67,10 @@ export function xml(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;');
+}
+
+/** The scenario file relative to the working directory (the repository root in CI), as CI annotations expect; absolute when outside it. */
+function displayFile(file: string): string {
+  const path = relative(process.cwd(), file);
+  return path.startsWith('..') || isAbsolute(path) ? file : path;
 }

@@ -1,9 +1,9 @@
-import { appendFile, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mdCell } from './markdown.ts';
 import type { RunResult, Verdict } from '../result.ts';
 
-/** One scenario's latest run, as OVERVIEW.md lists it. */
+/** One scenario's latest run with one profile, as OVERVIEW.md lists it. */
 export interface OverviewRow {
   scenario: string;
   verdict: Verdict;
@@ -14,8 +14,9 @@ export interface OverviewRow {
 }
 
 /**
- * The latest run of every scenario, read back from the run folders' summary.json, so a run
- * of one scenario never drops another's row. Folders without a readable summary are skipped.
+ * The latest run of every scenario × profile, read back from the run folders' summary.json,
+ * so a run of one scenario (or profile) never drops another's row. Folders without a
+ * readable summary are skipped.
  */
 export async function latestRuns(reportsDir: string): Promise<OverviewRow[]> {
   const entries = await readdir(reportsDir, { withFileTypes: true }).catch(() => []);
@@ -24,10 +25,12 @@ export async function latestRuns(reportsDir: string): Promise<OverviewRow[]> {
     if (!entry.isDirectory()) continue;
     const row = await readRow(join(reportsDir, entry.name, 'summary.json'));
     if (!row) continue;
-    const current = latest.get(row.scenario);
-    if (!current || isNewer(row, current)) latest.set(row.scenario, row);
+    // One row per scenario and profile: a stress run does not replace the smoke row.
+    const key = `${row.scenario}\0${row.profile}`;
+    const current = latest.get(key);
+    if (!current || isNewer(row, current)) latest.set(key, row);
   }
-  return [...latest.values()].sort((a, b) => a.scenario.localeCompare(b.scenario));
+  return [...latest.values()].sort((a, b) => a.scenario.localeCompare(b.scenario) || a.profile.localeCompare(b.profile));
 }
 
 async function readRow(file: string): Promise<OverviewRow | undefined> {
@@ -60,7 +63,7 @@ export function overviewTable(rows: OverviewRow[], linkReports = true): string {
 }
 
 export function renderOverview(rows: OverviewRow[]): string {
-  return ['# Faultline: latest verdict of every scenario', '', overviewTable(rows), ''].join('\n');
+  return ['# Faultline: latest verdict of every scenario and profile', '', overviewTable(rows), ''].join('\n');
 }
 
 /** Writes via a temp file and a rename, so a reader never sees half a table. */
@@ -68,9 +71,4 @@ export async function writeAtomically(file: string, text: string): Promise<void>
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(temp, text);
   await rename(temp, file);
-}
-
-/** Appends the overview to GitHub Actions' job summary file. */
-export async function appendStepSummary(file: string, rows: OverviewRow[], text: (s: string) => string): Promise<void> {
-  await appendFile(file, text(['## Faultline scenarios', '', overviewTable(rows, false), '', ''].join('\n')));
 }

@@ -6,8 +6,8 @@ import exec from 'k6/execution';
 const secret = __ENV.APP_JWT_SECRET || 'faultline-dev-secret';
 const plan = JSON.parse(__ENV.FAULTLINE_PLAN || '{"originMs":0}');
 
-/** An HS256 JWT with the app's `tenant` and `sub` claims (what examples/reference-app/src/auth.ts signs). */
-export function token(user, tenant = 'demo', extra = {}) {
+/** An HS256 JWT with the app's `tenant` and `sub` claims (what examples/reference-app/src/auth.ts signs). `--env TENANT_ID=…` picks the tenant of a deployed app. */
+export function token(user, tenant = __ENV.TENANT_ID || 'demo', extra = {}) {
   const now = Math.floor(Date.now() / 1000);
   const header = encoding.b64encode(JSON.stringify({ alg: 'HS256', typ: 'JWT' }), 'rawurl');
   const payload = encoding.b64encode(JSON.stringify({ tenant, sub: user, iat: now, exp: now + 3600, ...extra }), 'rawurl');
@@ -20,8 +20,9 @@ export function iterationIndex() {
   return exec.scenario.iterationInTest;
 }
 
-/** A user name unique to this run and iteration, so reruns against a reused app never collide. */
+/** A user name unique to this run and iteration, so reruns against a reused app never collide; `--env USER_ID=…` makes every request that one user (a deployed app's test account). */
 export function runUser(prefix = 'k6') {
+  if (__ENV.USER_ID) return __ENV.USER_ID;
   return `${prefix}-${plan.originMs}-${exec.scenario.iterationInTest}`;
 }
 

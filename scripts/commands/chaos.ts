@@ -1,79 +1,44 @@
-import { type Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../../env/config.ts';
-import { InterruptedError } from '../../runner/errors.ts';
+import type { Command } from 'commander';
+import { loadConfig, type ResolvedConfig } from '../../env/config.ts';
+import type { Scenario } from '../../runner/scenario.ts';
+import { checkHealth, DEFAULT_HEALTH } from '../../runner/health-preflight.ts';
+import { faultsForTarget } from '../../runner/remote-faults.ts';
 import { runScenario } from '../../runner/run.ts';
-import { loadScenario } from '../../runner/scenario.ts';
-import { loadTimelineFile, withTimeline } from '../../runner/timeline-file.ts';
-import { EXIT } from '../exit-codes.ts';
+import { runSignOff } from '../../runner/sign-off.ts';
+import { checkTarget, isLoopback } from '../../runner/target.ts';
+import { addRunFlags, exitOnInterrupt, loadScenarios, type RunFlags, signOffFlags } from '../run-flags.ts';
 
-const seedFlag = (value: string) => {
-  if (!/^\d+$/.test(value) || Number(value) > 2 ** 31) throw new InvalidArgumentError('expected a whole number from 0 to 2147483648');
-  return Number(value);
-};
-
-/** `--env KEY=VALUE`, repeatable, into one record. */
-const envFlag = (value: string, previous: Record<string, string> = {}) => {
-  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
-  if (!match) throw new InvalidArgumentError('expected KEY=VALUE, e.g. --env TENANT_ID=demo');
-  return { ...previous, [match[1]!]: match[2]! };
-};
-
-interface ChaosFlags {
-  env?: Record<string, string>;
-  profile?: string;
-  target?: string;
-  allowRemoteTarget?: boolean;
-  timeline?: string;
-  mitigations?: string;
-  seed?: number;
-  reports: string;
+/**
+ * `faultline chaos <scenario>`: one scenario's load, fault timeline and verdict. Several
+ * profiles (`--profile smoke,baseline,stress`), several scenarios or `--all`, or a
+ * `--report-dir` make it a sign-off: every run in one environment, one folder, one verdict.
+ */
+export function registerChaos(program: Command, global: () => { config?: string }): void {
+  addRunFlags(
+    program
+      .command('chaos')
+      .description('run scenarios: k6 load against the target while the fault timeline plays; exit 0 PASS, 1 FAIL, 2 invalid input, 3/4 inconclusive')
+      .argument('[scenarios...]', 'scenario names (folders under scenariosDir, e.g. rpc-throttle) or paths to scenario files')
+      .option('--all', 'every scenario in scenariosDir'),
+  ).action(async (names: string[], flags: RunFlags) => {
+    const config = await loadConfig(global().config);
+    const { scenarios, seed } = await loadScenarios(names, flags, config);
+    const started = Date.now();
+    const signOff = scenarios.length > 1 || (flags.profile?.length ?? 0) > 1 || flags.all || flags.reportDir !== undefined || flags.issue !== undefined || flags.failFast;
+    const exitCode = signOff ? (await exitOnInterrupt(runSignOff({ ...signOffFlags(flags, seed), scenarios, config }))).exitCode : await exitOnInterrupt(runOne(scenarios[0]!, flags, seed, config));
+    console.error(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    process.exitCode = exitCode;
+  });
 }
 
-/** `faultline chaos <scenario>`: one scenario's load, fault timeline and verdict. */
-export function registerChaos(program: Command, global: () => { config?: string }): void {
-  program
-    .command('chaos')
-    .description('run a scenario: k6 load against the target while its fault timeline plays; exit 0 PASS, 1 FAIL, 2 invalid input')
-    .argument('<scenario>', 'a scenario name (a folder under scenariosDir, e.g. rpc-throttle) or a path to a scenario file')
-    .option('-p, --profile <name>', 'load profile: smoke, baseline, stress or one the scenario defines')
-    .option('--target <url>', "where the load goes (default: the scenario's target, your app); loopback only unless --allow-remote-target")
-    .option('--allow-remote-target', 'allow a target that is not on this machine')
-    .option('--timeline <file>', "replay an incident: a YAML/JSON timeline that replaces the scenario's phases and faults")
-    .option('--mitigations <list>', 'the mitigations of the app this run starts, e.g. all, none, -rpc-fallback')
-    .option('--seed <n>', 'seed for an environment this run starts', seedFlag)
-    .option('--env <KEY=VALUE>', 'a value for the k6 script (__ENV.KEY), repeatable; values of keys that look secret are redacted', envFlag)
-    .option('--reports <dir>', 'where reports/<run-id>/ go', 'reports')
-    .action(async (name: string, flags: ChaosFlags) => {
-      const config = await loadConfig(global().config);
-      let scenario = await loadScenario(name, config.scenariosDir);
-      let seed = flags.seed;
-      if (flags.timeline) {
-        const timeline = loadTimelineFile(flags.timeline);
-        scenario = withTimeline(scenario, timeline);
-        seed ??= timeline.seed;
-        console.error(`timeline: replaying ${timeline.name ?? flags.timeline} (${timeline.faults.length} fault(s))`);
-      }
-      const started = Date.now();
-      const outcome = await runScenario({
-        scenario,
-        profile: flags.profile,
-        config,
-        target: flags.target,
-        allowRemoteTarget: flags.allowRemoteTarget,
-        mitigations: flags.mitigations,
-        seed,
-        env: flags.env,
-        timelineFile: flags.timeline,
-        reportsDir: flags.reports,
-        handleSignals: true,
-      }).catch((error: unknown) => {
-        if (error instanceof InterruptedError) {
-          console.error(`\n${error.message}`);
-          process.exit(EXIT.interrupted);
-        }
-        throw error;
-      });
-      console.error(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      process.exitCode = outcome.exitCode;
-    });
+/** One scenario, one profile, into reports/<run-id>/ as always. */
+async function runOne(scenario: Scenario, flags: RunFlags, seed: number | undefined, config: ResolvedConfig): Promise<number> {
+  const options = signOffFlags(flags, seed);
+  const health = options.health === false ? undefined : (options.health ?? (flags.target && !isLoopback(flags.target) ? DEFAULT_HEALTH : undefined));
+  // Refused before anything reaches it: a remote target needs --allow-remote-target even for its health check.
+  if (flags.target) checkTarget(flags.target, flags.allowRemoteTarget ?? false, () => {});
+  const ready = faultsForTarget(scenario, flags.target, options);
+  if (flags.target && health) await checkHealth(flags.target, health);
+  const outcome = await runScenario({ ...options, scenario: ready, profile: flags.profile?.[0], config, reportsDir: flags.reports });
+  return outcome.exitCode;
 }

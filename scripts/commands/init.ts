@@ -1,7 +1,8 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { FaultlineError } from '../../lib/errors.ts';
+import { GITHUB_WORKFLOW_FILE, githubWorkflow } from '../github-workflow.ts';
 import { chaosScripts } from '../npm-scripts.ts';
 
 interface InitFlags {
@@ -9,12 +10,13 @@ interface InitFlags {
   portEnv: string;
   health: string;
   force?: boolean;
+  ci?: 'github';
 }
 
 /**
  * `faultline init`: what a project needs to start, written once and never over a user's
  * file: faultline.config.ts (Postgres, Redis and your app), an example scenario with its
- * k6 script, npm scripts, and .gitignore lines.
+ * k6 script, npm scripts, .gitignore lines, and with `--ci github` a GitHub Actions workflow.
  */
 export function registerInit(program: Command): void {
   program
@@ -24,6 +26,7 @@ export function registerInit(program: Command): void {
     .option('--port-env <name>', 'the variable your app reads its port from', 'PORT')
     .option('--health <path>', 'an HTTP path that answers 2xx once your app is ready', '/health')
     .option('--force', 'overwrite faultline.config.ts and the example scenario if they exist')
+    .addOption(new Option('--ci <provider>', `also write a CI workflow: github (${GITHUB_WORKFLOW_FILE}: smoke on pull requests, baseline nightly)`).choices(['github']))
     .action((flags: InitFlags) => {
       const root = process.cwd();
       if (!existsSync(join(root, 'package.json'))) throw new FaultlineError(`No package.json in ${root}: run \`faultline init\` at the root of your project (npm init -y makes one).`);
@@ -41,6 +44,7 @@ export function registerInit(program: Command): void {
       write('faultline.config.ts', configFile(flags));
       write('faultline/scenarios/example/scenario.ts', EXAMPLE_SCENARIO);
       write('faultline/scenarios/example/load.js', exampleLoad(flags.health));
+      if (flags.ci === 'github') write(GITHUB_WORKFLOW_FILE, githubWorkflow());
       addScripts(join(root, 'package.json'));
       addGitignore(join(root, '.gitignore'));
       console.log(`\nNext: check the app entry in faultline.config.ts, then\n  npx faultline env up\n  npx faultline chaos example\n`);

@@ -139,4 +139,22 @@ export default faultline.iteration(() => {
     expect(processesWithEnv(MARKER, marker, project)).toEqual([]);
     expect(existsSync(join(project, '.faultline/env.json'))).toBe(false);
   }, 240_000);
+
+  it('signs off, writes its CI workflow and exports a k6-operator run from the package: faultline ci, init --ci github, export k8s', async () => {
+    const ci = await faultline('ci', 'redis-outage', '--report-dir', 'reports/ci', '--issue', '7');
+    expect(ci.code, ci.stderr).toBe(0);
+    for (const file of ['smoke-summary.json', 'smoke-junit.xml', 'OVERVIEW.md', 'CLOSURE.md', 'COMMENT.md', 'FINAL-STEPS.md', 'CLOSE-COMMANDS.sh']) expect(existsSync(join(project, 'reports/ci', file)), file).toBe(true);
+    expect(readFileSync(join(project, 'reports/ci/OVERVIEW.md'), 'utf8')).toMatch(/\| redis-outage \| smoke \| ✅ PASS \| \d+ \|/);
+    expect(processesWithEnv(MARKER, marker, project)).toEqual([]);
+
+    const init = await faultline('init', '--ci', 'github');
+    expect(init.code, init.stderr).toBe(0);
+    expect(readFileSync(join(project, '.github/workflows/faultline.yml'), 'utf8')).toContain('npx faultline ci --profile "$FAULTLINE_PROFILE"');
+
+    const exported = await faultline('export', 'k8s', 'redis-outage', '--parallelism', '2', '--target', 'http://shop.default.svc:8080', '--out', 'k8s');
+    expect(exported.code, exported.stderr).toBe(0);
+    for (const file of ['archive.tar', 'testrun.yaml', 'configmap.yaml', 'chaos-mesh.yaml', 'plan.json', 'README.md']) expect(existsSync(join(project, 'k8s', file)), file).toBe(true);
+    // The helper ('faultline/k6') is inside the bundled script, so the pods need no package.
+    expect(readFileSync(join(project, 'k8s/script.js'), 'utf8')).not.toMatch(/from ['"]faultline\/k6['"]/);
+  }, 240_000);
 });

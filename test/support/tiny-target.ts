@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import type { FaultlineConfig } from '../../env/config.ts';
+import { type Environment, startEnvironment } from '../../env/environment.ts';
 
 /**
  * A minimal system under test for the runner's own tests: `GET /item` reads a key from
@@ -29,4 +32,21 @@ export async function startTinyTarget(redisUrl: string): Promise<{ url: string; 
       redis.disconnect();
     },
   };
+}
+
+/**
+ * For a suite: an environment of `config` (its Redis behind Toxiproxy) and a tiny target
+ * reading that Redis, started before the suite's tests and stopped after them.
+ */
+export function useTinyTarget(config: FaultlineConfig): { environment: Environment; target: { url: string; close(): Promise<void> } } {
+  const suite = {} as { environment: Environment; target: { url: string; close(): Promise<void> } };
+  beforeAll(async () => {
+    suite.environment = await startEnvironment(config);
+    suite.target = await startTinyTarget(suite.environment.services.redis!.url);
+  });
+  afterAll(async () => {
+    await suite.target?.close();
+    await suite.environment?.stop();
+  });
+  return suite;
 }
