@@ -12,6 +12,8 @@ export interface K6Plan {
   phases: ScheduledPhase[];
   thresholds: Record<string, string[]>;
   profile: Profile;
+  /** Failure samples (runner/k6/samples.js): per phase and kind, slower than `slowMs` counts as slow; absent: none. */
+  samples?: { perKind: number; slowMs: number; header?: string; bodyBytes: number };
   load:
     | { executor: 'rate'; ratePerMinute: number; duration: string; vus: number; gracefulStop?: string }
     | { executor: 'iterations'; vus: number; iterations: number; maxDuration: string };

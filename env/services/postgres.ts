@@ -97,12 +97,21 @@ export default defineService({
   },
 });
 
-function superuserUrl(url: string): string {
+function superuserUrl(url: string, database = 'postgres'): string {
   const u = new URL(url);
   u.username = SUPERUSER;
   u.password = SUPERUSER_PASSWORD;
-  u.pathname = '/postgres';
+  u.pathname = `/${database}`;
   return u.toString();
+}
+
+/**
+ * A URL that may read every statistics view (pg_stat_activity of all roles,
+ * pg_stat_statements) in the app database: the superuser of ours, your URL as it is for
+ * an external server.
+ */
+export function postgresAdminUrl(directUrl: string, o: { external?: unknown; database?: string }): string {
+  return o.external ? directUrl : superuserUrl(directUrl, o.database ?? (new URL(directUrl).pathname.slice(1) || 'postgres'));
 }
 
 function ignoreDuplicate(error: { code?: string }): void {

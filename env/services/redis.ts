@@ -102,7 +102,7 @@ export function redisCall(url: string, args: string[], timeoutMs = 2000): Promis
 }
 
 /** One RESP2 value at `offset`, or undefined when the buffer does not hold all of it yet. */
-function parseResp(buffer: Buffer, offset: number): { value: RespValue; end: number } | undefined {
+export function parseResp(buffer: Buffer, offset: number): { value: RespValue; end: number } | undefined {
   const lineEnd = buffer.indexOf('\r\n', offset);
   if (lineEnd === -1) return undefined;
   const type = String.fromCharCode(buffer[offset]!);
