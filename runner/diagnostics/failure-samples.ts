@@ -20,7 +20,8 @@ export function failureSamples(raw: RawFailureSample[], originMs: number, header
         status: Number(r.status ?? 0),
         durationMs: Number(r.ms ?? 0),
       };
-      if (r.code) sample.errorCode = Number(r.code);
+      // k6 also gives an HTTP error status a code (1503 for 503): kept only where there was no answer.
+      if (r.code && !(Number(r.status) >= 100)) sample.errorCode = Number(r.code);
       if (text(r.error)) sample.error = text(r.error);
       if (text(r.rid)) sample.requestId = text(r.rid);
       if (text(r.tp)) sample.traceparent = text(r.tp);
@@ -45,7 +46,8 @@ export function locateInLogs(samples: FailureSample[], logs: Record<string, stri
     if (!existsSync(file)) continue;
     const size = statSync(file).size;
     const content = size > MAX_LOG_BYTES ? readFileSync(file).subarray(size - MAX_LOG_BYTES).toString('utf8') : readFileSync(file, 'utf8');
-    const where = relative(rootDir, file) || file;
+    const inside = relative(rootDir, file);
+    const where = inside && !inside.startsWith('..') ? inside : file;
     for (const s of wanted) {
       // A W3C traceparent is version-traceid-spanid-flags: the trace id is what other services log.
       const traceId = s.traceparent?.split('-')[1];
