@@ -3,7 +3,7 @@ import type { RunResult } from '../result.ts';
 
 /** One thing the verdict depends on: a threshold, a recovery bound or an invariant. */
 export interface Assertion {
-  kind: 'threshold' | 'recovery' | 'invariant';
+  kind: 'threshold' | 'recovery' | 'invariant' | 'plan';
   /** Short, stable name, e.g. `http_req_duration{phase:fault}: p(95)<2000`. */
   name: string;
   ok: boolean;
@@ -34,7 +34,13 @@ export function assertionsOf(result: RunResult): Assertion[] {
     ok: i.ok,
     message: i.detail,
   }));
-  return [...thresholds, ...recovery, ...invariants];
+  const plans = (result.diagnostics?.plans ?? []).map<Assertion>((p) => ({
+    kind: 'plan',
+    name: `plan ${p.name} contains "${p.expect}"`,
+    ok: p.ok,
+    message: p.ok ? 'the plan contains it' : `not in the plan: ${p.plan.split('\n')[0]!.trim()}`,
+  }));
+  return [...thresholds, ...recovery, ...invariants, ...plans];
 }
 
 export function recoveryMessage(recoveredAfterMs: number | undefined, boundMs: number | undefined): string {
@@ -62,6 +68,7 @@ export function countsOf(result: RunResult): { total: number; failed: number; te
     plural(result.thresholds.length, 'threshold'),
     plural(result.recovery.length, 'recovery bound'),
     plural(result.invariants.length, 'invariant'),
+    ...(result.diagnostics?.plans.length ? [plural(result.diagnostics.plans.length, 'plan check')] : []),
   ];
   return { total: all.length, failed, text: parts.join(', ') };
 }
