@@ -79,7 +79,8 @@ export function diagnosticTables(result: RunResult): Table[] {
   const probes = d.probes;
   if (probes && probes.series.length > 0) {
     const phases = result.phases.map((p) => p.name);
-    const rows = probes.series.slice(0, MAX_PROBE_ROWS).map((s) => [`${s.group}.${s.metric}${Object.keys(s.labels).length ? `{${labelText(s.labels)}}` : ''}`, ...phases.map((phase) => phaseValue(s, phase))]);
+    const sorted = [...probes.series].sort((a, b) => a.group.localeCompare(b.group));
+    const rows = sorted.slice(0, MAX_PROBE_ROWS).map((s) => [`${s.group}.${s.metric}${Object.keys(s.labels).length ? `{${labelText(s.labels)}}` : ''}`, ...phases.map((phase) => phaseValue(s, phase))]);
     tables.push({
       title: 'Probes',
       headers: ['Series', ...phases.map((p) => `${p} (avg · max)`)],

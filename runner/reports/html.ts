@@ -1,5 +1,6 @@
 import { countsOf, reasonsOf } from './assertions.ts';
 import { renderChart } from './chart.ts';
+import { renderProbeCharts } from './probe-charts.ts';
 import { escapeHtml as h } from './escape.ts';
 import { drift, ms } from './format.ts';
 import { type Cell, contextTable, isStatus, maxDriftMs, replayCommand, statusLabel, type Table, tablesOf } from './tables.ts';
@@ -44,6 +45,7 @@ ${result.description ? `<p class="description">${h(result.description)}</p>` : '
 <p class="hint">Shaded: fault windows, from actual apply to actual revert. Dashed lines: phase boundaries.</p>
 ${renderChart(result)}
 </section>
+${renderProbeCharts(result)}
 ${tablesOf(result)
   .map((t) => htmlTable(t, t.title === 'Fault timeline' && largestDrift !== undefined ? `Largest drift between scheduled and actual time: ${drift(largestDrift)}.` : ''))
   .join('\n')}
