@@ -52,6 +52,32 @@ export function readStat(pid: number): ProcStat | undefined {
   };
 }
 
+/**
+ * `root` and its descendants, walked through /proc/<pid>/task/<pid>/children: two small
+ * reads per process instead of a scan of every process on the machine. Undefined where
+ * the kernel has no children files (then processTree's full scan is the way).
+ */
+export function descendants(root: number): ProcStat[] | undefined {
+  const found: ProcStat[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    const stat = readStat(pid);
+    if (!stat) continue;
+    found.push(stat);
+    // The main thread's children: servers fork and spawn from it (Postgres's backends, a shell's command).
+    let children: string;
+    try {
+      children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1');
+    } catch {
+      if (pid === root) return undefined;
+      continue;
+    }
+    for (const child of children.split(' ')) if (child) queue.push(Number(child));
+  }
+  return found;
+}
+
 /** The processes of `root`'s process group and every descendant of `root` (a server and its workers). */
 export function processTree(root: number, table: ProcStat[] = processTable()): ProcStat[] {
   const children = new Map<number, ProcStat[]>();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Environment } from '../../env/environment.ts';
 import { phaseOf } from '../analysis.ts';
 import type { ScheduledPhase } from '../scenario.ts';
@@ -81,16 +82,21 @@ export class ProbeSampler {
   tick(tMs: number): Promise<void> {
     this.ticks++;
     const timeoutMs = this.options.timeoutMs ?? Math.min(2000, Math.round(this.options.intervalMs * 0.9));
-    const all = this.slots.map((slot) => this.sampleSlot(slot, tMs, timeoutMs));
-    const tracked = Promise.all(all).then(() => {}).finally(() => this.inFlight.delete(tracked));
+    // One deadline for the whole tick (an AbortSignal.timeout per source costs more than some sources do).
+    const deadline = new AbortController();
+    setMaxListeners(4 * this.slots.length + 10, deadline.signal); // every source listens to it (and so does its race)
+    const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const all = this.slots.map((slot) => this.sampleSlot(slot, tMs, timeoutMs, deadline.signal));
+    const tracked: Promise<void> = Promise.all(all)
+      .then(() => clearTimeout(timer))
+      .finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
     return tracked;
   }
 
-  private async sampleSlot(slot: Slot, tMs: number, timeoutMs: number): Promise<void> {
+  private async sampleSlot(slot: Slot, tMs: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (slot.busy) return this.gap(slot, tMs, 'still answering the previous tick');
     slot.busy = true;
-    const signal = AbortSignal.timeout(timeoutMs);
     try {
       if (!slot.probe) {
         slot.opening ??= Promise.resolve(slot.planned.open(this.options.environment)).then((p) => {

@@ -1,5 +1,5 @@
 import type { Environment } from '../../../env/environment.ts';
-import { fetchJson } from '../../../lib/http.ts';
+import { httpGetText } from '../http-get.ts';
 import { CounterDeltas } from '../counters.ts';
 import { defineProbeSource, isMock, type MetricInfo, type OpenProbe, type ProbeReading } from '../source.ts';
 
@@ -42,7 +42,7 @@ function openMock(environment: Environment, name: string): OpenProbe {
   return {
     async sample(signal) {
       const origin = new URL(environment.services[name]!.directUrl).origin;
-      const stats = await fetchJson<MockStats>(`${origin}/__faultline/stats`, { timeoutMs: 1000, headers: {} }).then((s) => (signal.aborted ? Promise.reject(new Error('too late')) : s));
+      const stats = JSON.parse(await httpGetText(`${origin}/__faultline/stats`, signal)) as MockStats;
       const seconds = deltas.tick();
       const readings: ProbeReading[] = [];
       const counter = (metric: string, key: string, labels: Record<string, string>, total: number) => {

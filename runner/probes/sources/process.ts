@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Environment } from '../../../env/environment.ts';
 import { containerStats } from '../docker-stats.ts';
-import { CLOCK_TICKS, processTable, processTree } from '../proc.ts';
+import { CLOCK_TICKS, descendants, processTable, processTree } from '../proc.ts';
 import { defineProbeSource, type MetricInfo, type OpenProbe, type ProbeReading } from '../source.ts';
 
 const METRICS: Record<string, MetricInfo> = {
@@ -44,7 +44,7 @@ function openProcess(environment: Environment, name: string): OpenProbe {
         rssBytes = stats.memoryBytes;
         unit = service.containerId;
       } else if (service.pid > 0) {
-        const tree = processTree(service.pid, processTable());
+        const tree = descendants(service.pid) ?? processTree(service.pid, processTable());
         if (tree.length === 0) throw new Error(`${name}: no process ${service.pid}`);
         ticks = new Map(tree.map((p) => [p.pid, p.cpuTicks]));
         // A process seen before counts what it used since; a new one (a backend forked since) all it used.

@@ -1,5 +1,6 @@
 import type { Environment } from '../../../env/environment.ts';
 import { CounterDeltas } from '../counters.ts';
+import { httpGetText } from '../http-get.ts';
 import { histogramQuantile, parsePrometheusText } from '../prometheus-text.ts';
 import { defineProbeSource, isApp, type OpenProbe, type PlannedProbe, type ProbeReading } from '../source.ts';
 
@@ -40,12 +41,7 @@ async function openEndpoint(environment: Environment, app: string | undefined, p
   const base = app ? environment.services[app]?.directUrl : undefined;
   const url = /^https?:\/\//.test(path) ? path : base ? new URL(path, base).toString() : undefined;
   if (!url) throw new Error(`prometheus: ${path} is a path, and the run has no app to resolve it against; give a full URL`);
-  const scrape = async (signal: AbortSignal) => {
-    const response = await fetch(url, { signal });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-    return parsePrometheusText(text);
-  };
+  const scrape = async (signal: AbortSignal) => parsePrometheusText(/^https:/.test(url) ? await fetchText(url, signal) : await httpGetText(url, signal));
   if (optional) {
     // The default endpoint is probed only when the app has one.
     const first = await scrape(AbortSignal.timeout(1000)).catch(() => undefined);
@@ -95,6 +91,13 @@ async function openEndpoint(environment: Environment, app: string | undefined, p
       return readings.slice(0, MAX_SERIES * 3);
     },
   };
+}
+
+async function fetchText(url: string, signal: AbortSignal): Promise<string> {
+  const response = await fetch(url, { signal });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return text;
 }
 
 const round = (n: number, digits = 4) => Number(n.toFixed(digits));
