@@ -14,6 +14,8 @@ export interface K6Plan {
   profile: Profile;
   /** Redirects k6 may follow: 0 unless the run allows a remote target, since a redirect can lead off this machine. */
   maxRedirects: number;
+  /** Failure samples (runner/k6/samples.js): per phase and kind, slower than `slowMs` counts as slow; absent: none. */
+  samples?: { perKind: number; slowMs: number; header?: string; bodyBytes: number };
   load:
     | { executor: 'rate'; ratePerMinute: number; duration: string; vus: number; gracefulStop?: string }
     | { executor: 'iterations'; vus: number; iterations: number; maxDuration: string };

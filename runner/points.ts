@@ -6,6 +6,9 @@ export interface Sample {
   tMs: number;
   value: number;
   phase: string;
+  /** On duration samples: k6's `status` tag ("0" without a response) and `error_code` tag, when set. */
+  status?: string;
+  errorCode?: string;
 }
 
 /** The per-request samples of a run, as read from k6's `--out json` file. */
@@ -27,6 +30,9 @@ const METRICS: Record<string, keyof Samples> = {
  */
 export class PointsReader {
   readonly samples: Samples = { duration: [], failed: [], firstToken: [] };
+  /** Failure samples the k6 helper kept (runner/k6/samples.js), at most `samplesPerKind` per phase and kind. */
+  readonly failures: Array<Record<string, unknown> & { phase: string; kind: string }> = [];
+  private readonly kept = new Map<string, number>();
   private offset = 0;
   private rest = '';
   /** k6 stamps a request's samples with its end time; the duration sample before tells the start. */
@@ -35,6 +41,7 @@ export class PointsReader {
   constructor(
     private readonly file: string,
     private readonly originMs: number,
+    private readonly samplesPerKind = 20,
   ) {}
 
   /** Reads what k6 appended since the last call. Returns how many samples were added. */
@@ -64,13 +71,14 @@ export class PointsReader {
 
   private parse(line: string): number {
     if (!line.startsWith('{"metric"') && !line.includes('"type":"Point"')) return 0;
-    let point: { type: string; metric: string; data: { time: string; value: number; tags?: Record<string, string> } };
+    let point: { type: string; metric: string; data: { time: string; value: number; tags?: Record<string, string>; metadata?: Record<string, string> } };
     try {
       point = JSON.parse(line);
     } catch {
       return 0;
     }
     if (point.type !== 'Point') return 0;
+    if (point.metric === 'faultline_failure_sample') return this.failure(point.data);
     const key = METRICS[point.metric];
     if (!key) return 0;
     // Setup/teardown requests (group ::setup) carry no phase and belong to no phase.
@@ -87,7 +95,29 @@ export class PointsReader {
     } else if (key === 'firstToken') {
       startMs = endMs; // recorded when the token arrived; close enough for bucketing
     }
-    this.samples[key].push({ tMs: Math.round(startMs), value: point.data.value, phase });
+    const sample: Sample = { tMs: Math.round(startMs), value: point.data.value, phase };
+    if (key === 'duration') {
+      if (point.data.tags?.status !== undefined) sample.status = point.data.tags.status;
+      if (point.data.tags?.error_code) sample.errorCode = point.data.tags.error_code;
+    }
+    this.samples[key].push(sample);
     return 1;
+  }
+
+  private failure(data: { tags?: Record<string, string>; metadata?: Record<string, string> }): number {
+    const phase = data.tags?.phase;
+    const kind = data.tags?.kind;
+    const raw = data.metadata?.faultline_sample;
+    if (!phase || !kind || !raw) return 0;
+    const slot = `${phase} ${kind}`;
+    const count = this.kept.get(slot) ?? 0;
+    if (count >= this.samplesPerKind) return 0;
+    try {
+      this.failures.push({ ...(JSON.parse(raw) as Record<string, unknown>), phase, kind });
+      this.kept.set(slot, count + 1);
+      return 1;
+    } catch {
+      return 0;
+    }
   }
 }

@@ -1,3 +1,5 @@
+import type { Diagnostics } from './diagnostics/result.ts';
+
 /**
  * What one chaos run produced: the runner fills it in, the reports render it, and
  * `summary.json` is exactly this object. Times are ms since the run's time origin
@@ -33,6 +35,8 @@ export interface RunResult {
   replay?: string;
   /** e.g. mitigations switched off, environment reused or started, k6 version. */
   context: Record<string, string>;
+  /** What the server side felt, failure samples, status codes, attribution, plan checks (runner/diagnostics/result.ts). */
+  diagnostics?: Diagnostics;
 }
 
 export type Verdict = 'PASS' | 'FAIL' | 'INCONCLUSIVE';
@@ -74,8 +78,8 @@ export interface ThresholdResult {
   /** The observed value the expression was checked against, when known. */
   observed?: number;
   ok: boolean;
-  /** `script`: the k6 script's own threshold (an existing script's options), not the scenario's. */
-  source?: 'script';
+  /** `script`: the k6 script's own threshold (an existing script's options), not the scenario's. `probe`: judged by the runner on a probe's series (`probe:<group>.<metric>`). */
+  source?: 'script' | 'probe';
 }
 
 export interface RecoveryResult {

@@ -29,6 +29,9 @@ import type { declarativeInvariant } from './invariants.ts';
 type PreparedInvariant = ReturnType<typeof declarativeInvariant>;
 import { applyLateness, TimelineExecutor } from './timeline.ts';
 import { failureReasons } from './verdict-reasons.ts';
+import { RunDiagnostics } from './diagnostics/run-diagnostics.ts';
+import { probeUnit } from './diagnostics/attribution.ts';
+import { readable } from './reports/readable.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -91,6 +94,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   assertReportsDir(resolve(options.reportsDir ?? join(baseConfig.rootDir, 'reports')));
   const running = readState(baseConfig.stateDir);
   const plan = planEnvironment(scenario, baseConfig, options, running?.status === 'up' ? running : undefined);
+  // Probe thresholds and plan checks against the environment the run will have, before anything starts.
+  new RunDiagnostics(scenario, profile, buildThresholds(scenario, profile), plan.config, plan.targetService, running?.status === 'up' ? running : undefined);
   const script = await prepareK6Script(scenario.load.scriptPath);
   try {
     const k6 = await new Toolbox().get('k6');
@@ -267,11 +272,14 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     serviceOptions: c.config.services,
     ...(c.targetService ? { directTarget: environment.services[c.targetService]!.directUrl } : {}),
   };
-  const thresholds = buildThresholds(scenario, profile);
+  // Probe thresholds are judged by the runner on the probes' series; k6 gets the rest.
+  const diagnostics = new RunDiagnostics(scenario, profile, buildThresholds(scenario, profile), c.config, c.targetService, readState(c.config.stateDir));
+  const thresholds = diagnostics.k6Thresholds;
   // Before any load or fault: the target answers (an unreachable app is never a FAIL of its mitigations),
   // and every SQL invariant compiles against the database.
   await assertReachable(c.target, c.targetService ? { definition: c.config.definitions[c.targetService]!, options: c.config.services[c.targetService], directUrl: invariantContext.directTarget! } : undefined);
   for (const invariant of scenario.invariants) await (invariant as Partial<PreparedInvariant>).prepare?.(invariantContext);
+  await diagnostics.beforeLoad(environment);
   const faultContext = faultContextOf(environment);
 
   say(`scenario ${scenario.name} · profile ${c.profileName} · load → ${c.target} · ${formatMs(scenario.durationMs)} · ${scenario.faults.length} fault(s)`);
@@ -292,7 +300,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     runDir,
     seed: environment.seed,
     env: k6Env,
-    plan: { originMs, target: c.target, phases: scenario.phases, thresholds, profile, maxRedirects: options.allowRemoteTarget ? 10 : 0, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
+    plan: { originMs, target: c.target, phases: scenario.phases, thresholds, profile, maxRedirects: options.allowRemoteTarget ? 10 : 0, samples: diagnostics.samplesPlan, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
   });
   // Recorded first, so that if this process is killed the next run (or env down) knows to stop it.
   await c.lease.update((lease) => {
@@ -309,7 +317,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
       reverted: (name) => c.lease.update((lease) => void (lease.faults = lease.faults.filter((f) => f.name !== name))),
     },
   });
-  const points = new PointsReader(k6.pointsFile, originMs);
+  const points = new PointsReader(k6.pointsFile, originMs, scenario.probes.samples.perKind);
   progress = new Progress(out, points.samples);
 
   let interrupted: string | undefined;
@@ -339,9 +347,11 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   let exit: { code: number | null; signal: NodeJS.Signals | null };
   try {
     timeline.start(scenario.faults);
+    diagnostics.start({ environment, originMs, points, timeline, stopLoad: () => k6.interrupt(), say });
     exit = await k6.exited;
   } finally {
     clearInterval(ticker);
+    await diagnostics.stop();
     // Rollbacks: on success, error or signal, nothing stays applied.
     await timeline.finish();
     progress.done();
@@ -352,7 +362,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   }
   const endedMs = Date.now() - originMs;
   const secrets = { ...redactionEnv(c.config, k6Env), ...Object.fromEntries((options.secretEnv ?? []).map((key, i) => [`FAULTLINE_SECRET_ENV_${i}`, k6Env[key]])) };
-  if (!interrupted && exit.code !== 0 && exit.code !== K6_THRESHOLDS_FAILED) {
+  if (!interrupted && !diagnostics.gateStopped && exit.code !== 0 && exit.code !== K6_THRESHOLDS_FAILED) {
     // The tail printed and the files left behind carry target URLs with provider keys too.
     redactK6Files(runDir, secrets);
     throw new LoadGeneratorError(exit.code, exit.signal, k6.logTail());
@@ -360,7 +370,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
 
   points.poll();
   const summary = readJson<K6SummaryExport>(k6.summaryFile);
-  const thresholdResultsList = thresholdResults(summary, thresholds);
+  const thresholdResultsList = [...thresholdResults(summary, thresholds), ...diagnostics.thresholdResults()];
   const recoveryOptions = scenario.assertions.recovery;
   const recovery = recoveryTimes(points.samples, timeline.events, scenario.faults, scenario.durationMs, {
     boundMs: recoveryOptions?.bound,
@@ -371,15 +381,17 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   // Without a bound, recovery is reported but not asserted.
   if (!recoveryOptions) for (const r of recovery) r.ok = true;
   const invariants = interrupted ? [] : await checkInvariants(scenario, invariantContext);
+  const planReasons = interrupted || diagnostics.gateStopped ? [] : await diagnostics.afterLoad(environment);
 
   const reasons: string[] = [];
   if (interrupted) reasons.push(`the run was interrupted (${interrupted}) after ${formatMs(endedMs)}`);
-  reasons.push(...failureReasons({ timeline: timeline.events, thresholds: thresholdResultsList, recovery, invariants }));
+  reasons.push(...failureReasons({ timeline: timeline.events, thresholds: thresholdResultsList, recovery, invariants }, (t) => readable(t.metric, t.expression, t.observed!, t.source === 'probe' ? probeUnit(diagnostics.data, t.metric) : undefined)));
   // A dependency that crashed explains everything after it: say so by name.
   for (const dead of await deadServices(environment.config)) {
     const tail = dead.logFile ? logTail(dead.logFile, 3).split('\n').filter(Boolean).join(' | ') : '';
     reasons.push(`service ${dead.name} died during the run${tail ? ` (last lines of ${rel(dead.logFile!)}: ${tail})` : ''}`);
   }
+  reasons.push(...planReasons);
   if (exit.code === K6_THRESHOLDS_FAILED && !thresholdResultsList.some((t) => !t.ok)) reasons.push('k6 reported failed thresholds (exit 99)');
 
   // An iterations run ends when its requests are done, often before its nominal phases do; an
@@ -390,7 +402,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
       ? scenario.phases.map((p, i, all) => (i === all.length - 1 ? { ...p, endMs: Math.max(p.startMs + 1, Math.min(p.endMs, endedMs)) } : p))
       : scenario.phases;
   const droppedIterations = Number(summary?.metrics.dropped_iterations?.count ?? 0);
-  const inconclusive = interrupted ? undefined : inconclusiveOutcome(scenario, thresholdResultsList, points.samples.duration.length);
+  const inconclusive = interrupted ? undefined : (diagnostics.inconclusive() ?? inconclusiveOutcome(scenario, thresholdResultsList, points.samples.duration.length));
   const lateness = applyLateness(timeline.events);
   const result: RunResult = {
     runId,
@@ -424,6 +436,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
       ...(options.seed !== undefined ? { requestedSeed: String(options.seed) } : {}),
     },
   };
+  result.diagnostics = await diagnostics.collect(result, points, environment, c.config);
   redactK6Files(runDir, secrets);
   await writeReports(result, reportsDir, { env: secrets });
   const why = (inconclusive ? [inconclusive.detail] : reasons).map((line) => redact(line, secrets));
@@ -447,7 +460,7 @@ export function inconclusiveOutcome(scenario: Pick<Scenario, 'phases' | 'faults'
   if (scenario.faults.some((f) => f.atMs < first.endMs)) return undefined;
   const broken = thresholds.filter((t) => !t.ok && t.metric.includes(`phase:${first.name}`));
   if (broken.length === 0) return undefined;
-  const list = broken.map((t) => `${t.metric} ${t.expression}${t.observed !== undefined ? ` (observed ${t.observed})` : ''}`).join(', ');
+  const list = broken.map((t) => `${t.metric} ${t.expression}${t.observed !== undefined ? ` (observed ${readable(t.metric, t.expression, t.observed)})` : ''}`).join(', ');
   return { kind: 'baseline-broken', detail: `the baseline was already broken before any fault: ${list} failed in phase ${first.name}; a FAIL would say nothing about the mitigations` };
 }
 

@@ -9,6 +9,9 @@ import { presets, type TargetInfo } from '../toxics/index.ts';
 import { ScenarioInvalidError } from './errors.ts';
 import { type DeclarativeInvariant, declarativeInvariant, declarativeInvariantSchemas } from './invariants.ts';
 import { DEFAULT_PROFILES, type Profile, profileOverrideSchema, profileSchema } from './profiles.ts';
+import { explainSchema, type PlanCheckEntry } from './diagnostics/explain-schema.ts';
+import { type ProbesInput, type ProbesOptions, probesSchema } from './probes/options.ts';
+import { isProbeExpression, isProbeKey, PROBE_EXPRESSION_HINT } from './probes/thresholds.ts';
 
 /** What an invariant check gets: the environment's variables and the run so far. */
 export interface InvariantContext {
@@ -103,6 +106,10 @@ export interface ScenarioDefinition {
   };
   /** Post-run checks: code (`{ name, check(ctx) }`) or data (`{ name, sql, expect }`, `{ name, redis, expect }`, `{ name, http, expect }`). */
   invariants?: Array<Invariant | DeclarativeInvariant>;
+  /** Server-side sampling while the load runs (README "Probes"); thresholds on it are `probe:<group>.<metric>` keys of `assertions.thresholds`. */
+  probes?: ProbesInput;
+  /** Plan checks after the load: the query's EXPLAIN ANALYZE must contain `expect` (e.g. `Index Scan using messages_room_created_idx`). */
+  explain?: PlanCheckEntry[];
   /**
    * Runs after the environment is up and before the load, e.g. to prepare data. What it
    * returns is added to the k6 script's `__ENV` (e.g. the path of a file it wrote).
@@ -133,7 +140,9 @@ export const faultEntrySchema = z.strictObject({
 
 export const phaseSchema = z.strictObject({ name: phaseName, duration: durationSchema });
 
-const thresholdKey = z.string().regex(/^[A-Za-z_][\w.]*(\{[^{}]+\})?$/, 'expected a k6 metric, optionally with tags, e.g. "http_req_duration{phase:fault}"');
+const thresholdKey = z
+  .string()
+  .regex(/^(probe:[a-z][\w-]*\.[\w.:]+|[A-Za-z_][\w.]*)(\{[^{}]+\})?$/, 'expected a k6 metric, optionally with tags, e.g. "http_req_duration{phase:fault}", or a probe, e.g. "probe:redis.hit_ratio{phase:steady}"');
 const thresholdExpression = z
   .string()
   .regex(
@@ -159,7 +168,7 @@ const scenarioSchema = z.strictObject({
   faults: z.array(faultEntrySchema).default([]),
   assertions: z
     .strictObject({
-      thresholds: z.record(thresholdKey, z.array(thresholdExpression).min(1)).default({}),
+      thresholds: z.record(thresholdKey, z.array(z.string()).min(1)).default({}).superRefine(checkThresholdExpressions),
       profileThresholds: z.union([z.boolean(), z.array(phaseName)]).default(true),
       recovery: z
         .strictObject({
@@ -181,7 +190,20 @@ const scenarioSchema = z.strictObject({
     .default([])
     .transform((list) => list.map((i): Invariant => ('check' in i ? i : declarativeInvariant(i)))),
   before: fn<NonNullable<ScenarioDefinition['before']>>('before(ctx)').optional(),
+  probes: probesSchema,
+  explain: explainSchema,
 });
+
+/** k6 expressions for k6 metrics, probe expressions (an aggregate may be omitted, `last`) for `probe:` keys. */
+function checkThresholdExpressions(thresholds: Record<string, string[]>, ctx: z.RefinementCtx): void {
+  for (const [key, expressions] of Object.entries(thresholds)) {
+    expressions.forEach((expression, i) => {
+      const probe = isProbeKey(key);
+      if (probe ? isProbeExpression(expression) : thresholdExpression.safeParse(expression).success) return;
+      ctx.addIssue({ code: 'custom', path: [key, i], message: probe ? PROBE_EXPRESSION_HINT : thresholdExpression.safeParse(expression).error!.issues[0]!.message });
+    });
+  }
+}
 
 type ParsedScenario = z.output<typeof scenarioSchema>;
 
@@ -218,6 +240,8 @@ export interface Scenario {
   assertions: ParsedScenario['assertions'];
   invariants: Invariant[];
   before?: ScenarioDefinition['before'];
+  probes: ProbesOptions;
+  explain: PlanCheckEntry[];
 }
 
 /**
@@ -269,6 +293,8 @@ export function resolveScenario(input: unknown, file = '(inline scenario)'): Sce
     assertions: s.assertions,
     invariants: s.invariants,
     before: s.before,
+    probes: s.probes,
+    explain: s.explain,
   };
 }
 

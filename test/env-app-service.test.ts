@@ -1,23 +1,13 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Environment, startEnvironment } from '../env/environment.ts';
 import { HealthCheckTimeoutError, ServiceCrashedError } from '../env/errors.ts';
 import { readState } from '../env/state.ts';
-import { REPO_ROOT, testConfig } from './support/environment.ts';
+import { SHOP_DIR, shopService } from './support/shop.ts';
+import { testConfig } from './support/environment.ts';
 import { groupMembers, recordedResources } from './support/processes.ts';
 
-const shopDir = join(REPO_ROOT, 'test/fixtures/shop');
-
-/** A team's app as they declare it: their command, their variable names, their health path. */
-const shop = (extra: Record<string, unknown> = {}) => ({
-  command: 'node server.mjs',
-  cwd: shopDir,
-  port: { env: 'HTTP_PORT' },
-  health: '/health',
-  dependsOn: ['postgres', 'redis'],
-  env: ({ postgres, redis }: Record<string, { url: string; host: string; port: number }>) => ({ PG_CONNECTION: postgres!.url, CACHE_HOST: redis!.host, CACHE_PORT: String(redis!.port) }),
-  ...extra,
-});
+const shopDir = SHOP_DIR;
+const shop = shopService;
 
 describe('your app as a service', () => {
   let env: Environment;

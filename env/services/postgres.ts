@@ -18,6 +18,10 @@ const options = z.strictObject({
   password: z.string().min(1).default('app'),
   /** SQL files, or directories of them (run in name order), applied to the app database after start. */
   migrations: z.array(z.string()).default([]),
+  /** The server's connection limit (what a pool is judged against). */
+  maxConnections: z.number().int().min(5).max(10_000).default(200),
+  /** Libraries loaded at start, e.g. `['pg_stat_statements']` (its extension is then created in the app database). */
+  sharedPreloadLibraries: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a library name like pg_stat_statements')).default([]),
 });
 type Options = z.infer<typeof options>;
 
@@ -56,19 +60,19 @@ export default defineService({
         '-c', 'fsync=off',
         '-c', 'synchronous_commit=off',
         '-c', 'full_page_writes=off',
-        '-c', 'max_connections=200',
+        ...serverSettings(o),
       ],
       user,
       stopSignal: 'SIGINT', // "fast shutdown": does not wait for clients to disconnect
     };
   },
 
-  container: () => ({
+  container: (_ctx, o) => ({
     image: 'postgres:17.6-alpine',
     port: 5432,
     // The same superuser as the local template cluster, so probe() and afterReady() work unchanged.
     env: { POSTGRES_USER: SUPERUSER, POSTGRES_PASSWORD: SUPERUSER_PASSWORD, POSTGRES_DB: 'postgres', POSTGRES_INITDB_ARGS: '--no-sync' },
-    command: ['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+    command: ['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', ...serverSettings(o)],
     readyTimeoutMs: 60_000, // the official image runs initdb first
   }),
 
@@ -93,16 +97,40 @@ export default defineService({
     } finally {
       await admin.end();
     }
+    if (o.sharedPreloadLibraries.includes('pg_stat_statements')) {
+      // The view lives in the database the extension is created in: the app's.
+      const inApp = new pg.Client({ connectionString: superuserUrl(url, o.database) });
+      await inApp.connect();
+      try {
+        await inApp.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      } finally {
+        await inApp.end();
+      }
+    }
     await runMigrations(ctx, o, url);
   },
 });
 
-function superuserUrl(url: string): string {
+/** The knobs as `-c` settings (the same on both runtimes). */
+function serverSettings(o: Options): string[] {
+  return ['-c', `max_connections=${o.maxConnections}`, ...(o.sharedPreloadLibraries.length ? ['-c', `shared_preload_libraries=${o.sharedPreloadLibraries.join(',')}`] : [])];
+}
+
+function superuserUrl(url: string, database = 'postgres'): string {
   const u = new URL(url);
   u.username = SUPERUSER;
   u.password = SUPERUSER_PASSWORD;
-  u.pathname = '/postgres';
+  u.pathname = `/${database}`;
   return u.toString();
+}
+
+/**
+ * A URL that may read every statistics view (pg_stat_activity of all roles,
+ * pg_stat_statements) in the app database: the superuser of ours, your URL as it is for
+ * an external server.
+ */
+export function postgresAdminUrl(directUrl: string, o: { external?: unknown; database?: string }): string {
+  return o.external ? directUrl : superuserUrl(directUrl, o.database ?? (new URL(directUrl).pathname.slice(1) || 'postgres'));
 }
 
 function ignoreDuplicate(error: { code?: string }): void {

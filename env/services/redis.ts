@@ -8,6 +8,10 @@ const options = z.strictObject({
   port: portSchema.optional(),
   /** A server you already run: proxied, not started (see env/external.ts). */
   external: externalOption,
+  /** Memory limit, as redis.conf takes it: bytes, or "64mb", "1gb". Default: none. */
+  maxmemory: z.union([z.number().int().min(0), z.string().regex(/^\d+(b|k|kb|m|mb|g|gb)?$/i, 'expected bytes or a size like "64mb"')]).optional(),
+  /** What Redis does at maxmemory (e.g. volatile-lru). Default: noeviction. */
+  maxmemoryPolicy: z.enum(['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']).optional(),
 });
 type Options = z.infer<typeof options>;
 
@@ -19,18 +23,18 @@ export default defineService({
   envVar: 'REDIS_URL',
   url: (_o: Options, host, port) => `redis://${host}:${port}`,
 
-  async prepare(ctx, _o, port) {
+  async prepare(ctx, o, port) {
     const tool = await ctx.tools.get('redis-server');
     return {
       command: tool.path,
-      args: ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', ctx.dataDir, '--daemonize', 'no'],
+      args: ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', ctx.dataDir, '--daemonize', 'no', ...memoryArgs(o)],
     };
   },
 
-  container: () => ({
+  container: (_ctx, o) => ({
     image: 'redis:7.4.5',
     port: 6379,
-    command: ['redis-server', '--save', '', '--appendonly', 'no'],
+    command: ['redis-server', '--save', '', '--appendonly', 'no', ...memoryArgs(o)],
   }),
 
   async probe(url) {
@@ -38,6 +42,11 @@ export default defineService({
     return /redis_version:(\S+)/.exec(reply)?.[1] ?? 'unknown';
   },
 });
+
+/** The memory knobs as redis-server arguments (the same on both runtimes). */
+function memoryArgs(o: Options): string[] {
+  return [...(o.maxmemory !== undefined ? ['--maxmemory', String(o.maxmemory)] : []), ...(o.maxmemoryPolicy ? ['--maxmemory-policy', o.maxmemoryPolicy] : [])];
+}
 
 /** One inline command over a fresh connection: enough for a readiness probe, no client library needed. */
 export function redisCommand(url: string, command: string, timeoutMs = 1000): Promise<string> {
@@ -102,7 +111,7 @@ export function redisCall(url: string, args: string[], timeoutMs = 2000): Promis
 }
 
 /** One RESP2 value at `offset`, or undefined when the buffer does not hold all of it yet. */
-function parseResp(buffer: Buffer, offset: number): { value: RespValue; end: number } | undefined {
+export function parseResp(buffer: Buffer, offset: number): { value: RespValue; end: number } | undefined {
   const lineEnd = buffer.indexOf('\r\n', offset);
   if (lineEnd === -1) return undefined;
   const type = String.fromCharCode(buffer[offset]!);

@@ -70,16 +70,26 @@ describe('FaultController', () => {
     expect(c.sample('infura')).toHaveLength(0);
   });
 
-  it('counts requests and hits in its stats, and reset clears both', () => {
+  it('counts requests, hits and refusals in its stats, and reset clears them', () => {
     const c = controller();
     c.apply({ type: 'error-rate', rate: 1 });
     c.countRequest('POST /');
     c.countRequest('POST /');
     expect(c.consult(c.sample(), 'refuse', 'request')).toBe('error-rate f1');
-    expect(c.stats()).toEqual({ requests: { 'POST /': 2 }, faults: { f1: { type: 'error-rate', hits: 1 } } });
+    c.countRefusal({ provider: 'infura', status: '429' });
+    c.countRefusal({ provider: 'infura', status: '429' });
+    c.countRefusal({ provider: 'alchemy', status: '503' });
+    expect(c.stats()).toEqual({
+      requests: { 'POST /': 2 },
+      faults: { f1: { type: 'error-rate', hits: 1 } },
+      refused: [
+        { labels: { provider: 'infura', status: '429' }, count: 2 },
+        { labels: { provider: 'alchemy', status: '503' }, count: 1 },
+      ],
+    });
     expect(c.list()[0]!.hits).toBe(1);
     c.reset();
-    expect(c.stats()).toEqual({ requests: {}, faults: {} });
+    expect(c.stats()).toEqual({ requests: {}, faults: {}, refused: [] });
   });
 });
 

@@ -94,7 +94,8 @@ export class FaultController<D extends FaultDefinition = FaultDefinition> {
   private applied: AppliedFault<D>[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private requests: Record<string, number> = {};
-  private hitsByFault: Record<string, { type: string; hits: number }> = {};
+  private hitsByFault: Record<string, { type: string; target?: string; hits: number }> = {};
+  private readonly refusals = new Map<string, { labels: Record<string, string>; count: number }>();
   private nextId = 1;
 
   constructor(
@@ -141,7 +142,7 @@ export class FaultController<D extends FaultDefinition = FaultDefinition> {
     };
     const label = `fault:${definition.type}:${record.target ?? '*'}`;
     this.applied.push(new AppliedFault(definition, record, this.stream(label), this.stream(`${label}:values`)));
-    this.hitsByFault[record.id] = { type: record.type, hits: 0 };
+    this.hitsByFault[record.id] = { type: record.type, ...(record.target !== undefined ? { target: record.target } : {}), hits: 0 };
     if (ttlMs) {
       const timer = setTimeout(() => this.clear(record.id), ttlMs as number);
       timer.unref();
@@ -250,8 +251,20 @@ export class FaultController<D extends FaultDefinition = FaultDefinition> {
     this.requests[route] = (this.requests[route] ?? 0) + 1;
   }
 
-  stats(): { requests: Record<string, number>; faults: Record<string, { type: string; hits: number }> } {
-    return { requests: { ...this.requests }, faults: structuredClone(this.hitsByFault) };
+  /**
+   * Counts one request the mock refused (a fault's answer or the provider's own limits), by
+   * labels the mock chooses (`{ provider: 'infura', status: '429' }`): what a run's probes
+   * read to show that a fault reached the dependency.
+   */
+  countRefusal(labels: Record<string, string>): void {
+    const key = JSON.stringify(labels);
+    const entry = this.refusals.get(key);
+    if (entry) entry.count++;
+    else this.refusals.set(key, { labels, count: 1 });
+  }
+
+  stats(): { requests: Record<string, number>; faults: Record<string, { type: string; target?: string; hits: number }>; refused: Array<{ labels: Record<string, string>; count: number }> } {
+    return { requests: { ...this.requests }, faults: structuredClone(this.hitsByFault), refused: [...this.refusals.values()].map((r) => ({ labels: { ...r.labels }, count: r.count })) };
   }
 
   /**
@@ -279,6 +292,7 @@ export class FaultController<D extends FaultDefinition = FaultDefinition> {
     this.streams.clear();
     this.requests = {};
     this.hitsByFault = {};
+    this.refusals.clear();
   }
 }
 

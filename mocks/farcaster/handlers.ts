@@ -65,7 +65,10 @@ export function createFarcasterHub(input: FarcasterHubInput = {}): FarcasterHub 
       if (faults.length > 0) {
         const faultRequest = { api, request };
         const refused = controller.consult(faults, 'refuse', faultRequest);
-        if (refused) return refused;
+        if (refused) {
+          controller.countRefusal({ api, status: String(refused.status) });
+          return refused;
+        }
         const delayMs = controller.consult(faults, 'delay', faultRequest);
         if (delayMs !== undefined) await sleep(delayMs, request.signal);
       }

@@ -72,7 +72,10 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
     const faultRequest = faults.length > 0 ? { chat, requestId, options } : undefined;
     if (faultRequest) {
       const refused = controller.consult(faults, 'refuse', faultRequest);
-      if (refused) return refused;
+      if (refused) {
+        controller.countRefusal({ model: chat.model, status: String(refused.status) });
+        return refused;
+      }
     }
 
     const override: Partial<Generation> = faultRequest ? controller.merge(faults, 'generation', faultRequest, {}) : NO_OVERRIDE;

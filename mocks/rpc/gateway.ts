@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AppliedFault, FaultController } from '../control/faults.ts';
-import { creditsExhausted, type GatewayAnswer, type Reply, type RpcId, rateLimited, rpcError, unauthorized } from './answers.ts';
+import { creditsExhausted, type GatewayAnswer, HANG, type Reply, type RpcId, rateLimited, rpcError, unauthorized } from './answers.ts';
 import type { RpcFault, RpcRequest } from './faults/_fault.ts';
 import rpcFaults from './faults/index.ts';
 import { costOf, type ProviderOptions, rpcOptionsSchema } from './providers.ts';
@@ -96,6 +96,13 @@ export class RpcGateway {
    * (FaultController.sample); without faults applied none of the fault steps runs.
    */
   async admit(provider: Provider, key: string | undefined, calls: Call[], batch: boolean, faults = this.controller.sample(provider.name, calls)): Promise<GatewayAnswer | undefined> {
+    const answer = await this.decide(provider, key, calls, batch, faults);
+    // Counted for the run's probes: what this provider refused, by status (a hang counts as "hang").
+    if (answer !== undefined && (answer === HANG || answer.status >= 400)) this.controller.countRefusal({ provider: provider.name, status: answer === HANG ? 'hang' : String(answer.status) });
+    return answer;
+  }
+
+  private async decide(provider: Provider, key: string | undefined, calls: Call[], batch: boolean, faults: readonly AppliedFault<RpcFault>[]): Promise<GatewayAnswer | undefined> {
     const { name, options } = provider;
     const ids = calls.map((c) => c.id);
     const state = this.keyState(provider, key ?? '');

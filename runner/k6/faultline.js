@@ -13,6 +13,7 @@
 import exec from 'k6/execution';
 import { sleep } from 'k6';
 import { Trend } from 'k6/metrics';
+import { installFailureSamples } from './samples.js';
 
 const plan = JSON.parse(
   __ENV.FAULTLINE_PLAN ||
@@ -24,6 +25,9 @@ const plan = JSON.parse(
       profile: {},
     }),
 );
+
+// Failed and slow responses are sampled for the report (plan.samples; see samples.js).
+installFailureSamples(plan.samples);
 
 /** Base URL of the system under test. */
 export const target = __ENV.FAULTLINE_TARGET || plan.target || 'http://127.0.0.1:3000';

@@ -4,7 +4,7 @@ import type { RunResult } from '../result.ts';
 
 /** One thing the verdict depends on: a threshold, a recovery bound or an invariant. */
 export interface Assertion {
-  kind: 'threshold' | 'recovery' | 'invariant';
+  kind: 'threshold' | 'recovery' | 'invariant' | 'plan';
   /** Short, stable name, e.g. `http_req_duration{phase:fault}: p(95)<2000`. */
   name: string;
   ok: boolean;
@@ -45,7 +45,15 @@ export function assertionsOf(result: RunResult): Assertion[] {
     sentence: i.detail,
     windowMs: result.durationMs,
   }));
-  return [...thresholds, ...recovery, ...invariants];
+  const plans = (result.diagnostics?.plans ?? []).map<Assertion>((p) => ({
+    kind: 'plan',
+    name: `plan ${p.name} contains "${p.expect}"`,
+    ok: p.ok,
+    message: p.ok ? 'the plan contains it' : `not in the plan: ${p.plan.split('\n')[0]!.trim()}`,
+    sentence: `EXPLAIN of ${p.name} ${p.ok ? 'contains' : 'does not contain'} "${p.expect}"`,
+    windowMs: 0,
+  }));
+  return [...thresholds, ...recovery, ...invariants, ...plans];
 }
 
 export function recoveryMessage(recoveredAfterMs: number | undefined, boundMs: number | undefined): string {
@@ -73,6 +81,7 @@ export function countsOf(result: RunResult): { total: number; failed: number; te
     plural(result.thresholds.length, 'threshold'),
     plural(result.recovery.length, 'recovery bound'),
     plural(result.invariants.length, 'invariant'),
+    ...(result.diagnostics?.plans.length ? [plural(result.diagnostics.plans.length, 'plan check')] : []),
   ];
   return { total: all.length, failed, text: parts.join(', ') };
 }

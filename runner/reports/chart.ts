@@ -4,9 +4,9 @@ import type { RunResult, SeriesPoint } from '../result.ts';
 import { faultWindows } from './windows.ts';
 
 /** Drawing sizes in SVG user units; the SVG scales to the page width. */
-const WIDTH = 1000;
-const LEFT = 64;
-const RIGHT = 16;
+export const WIDTH = 1000;
+export const LEFT = 64;
+export const RIGHT = 16;
 const PANEL = 150;
 const GAP = 34;
 const PHASE_ROW = 22;
@@ -20,6 +20,8 @@ interface Line {
 }
 interface Panel {
   title: string;
+  /** The k6 metric whose thresholds are drawn on this panel, and the aggregates that fit its axis. */
+  thresholdsOf?: { metric: string; aggregates: RegExp };
   /** The axis never goes above this (an error rate tops out at 100%). */
   ceiling?: number;
   unit: (v: number) => string;
@@ -32,13 +34,14 @@ const measured = (p: SeriesPoint, value: number) => (p.rps > 0 ? value : Number.
 const PANELS: Panel[] = [
   {
     title: 'Latency',
+    thresholdsOf: { metric: 'http_req_duration', aggregates: /^(p\(\d+(\.\d+)?\)|avg|med|max|min)$/ },
     unit: (v) => (v >= 1000 ? `${trim(v / 1000)} s` : `${trim(v)} ms`),
     lines: [
       { label: 'p50', color: '#2563eb', value: (p) => measured(p, p.p50) },
       { label: 'p95', color: '#ea580c', value: (p) => measured(p, p.p95) },
     ],
   },
-  { title: 'Error rate', ceiling: 1, unit: (v) => `${trim(v * 100)}%`, lines: [{ label: 'errors', color: '#dc2626', value: (p) => measured(p, p.errorRate) }] },
+  { title: 'Error rate', ceiling: 1, thresholdsOf: { metric: 'http_req_failed', aggregates: /^rate$/ }, unit: (v) => `${trim(v * 100)}%`, lines: [{ label: 'errors', color: '#dc2626', value: (p) => measured(p, p.errorRate) }] },
   { title: 'Requests per second', unit: (v) => trim(v), lines: [{ label: 'req/s', color: '#16a34a', value: (p) => p.rps }] },
 ];
 
@@ -53,9 +56,9 @@ export function renderChart(result: RunResult): string {
   const plotWidth = WIDTH - LEFT - RIGHT;
   const end = Math.max(result.durationMs, ...result.series.map((p) => p.tMs), ...result.phases.map((p) => p.endMs), 1);
   const x = (t: number) => LEFT + (Math.min(Math.max(t, 0), end) / end) * plotWidth;
-  // A point stands for its whole bucket, so it is drawn at the bucket's middle, not its start.
-  const bucketMs = result.series.length > 1 ? result.series[1]!.tMs - result.series[0]!.tMs : 0;
-  const xMid = (t: number) => x(t + bucketMs / 2);
+  // A point stands for its whole bucket (requests by start time): drawn as a step over it, from its start,
+  // so a rise never shows before the fault window it belongs to.
+  const bucketMs = result.series.length > 1 ? result.series[1]!.tMs - result.series[0]!.tMs : 1000;
   const panelsBottom = top + PANELS.length * PANEL + (PANELS.length - 1) * GAP;
   const out: string[] = [];
 
@@ -86,7 +89,7 @@ export function renderChart(result: RunResult): string {
     );
   });
 
-  PANELS.forEach((panel, i) => out.push(renderPanel(panel, result.series, top + i * (PANEL + GAP), xMid)));
+  PANELS.forEach((panel, i) => out.push(renderPanel(panel, result.series, top + i * (PANEL + GAP), x, bucketMs, panel.thresholdsOf ? thresholdLines(result, panel.thresholdsOf) : [])));
 
   // Time axis under the last panel.
   for (const t of ticks(end, 8)) {
@@ -99,23 +102,43 @@ export function renderChart(result: RunResult): string {
   return out.join('\n');
 }
 
-function renderPanel(panel: Panel, series: SeriesPoint[], y0: number, x: (t: number) => number): string {
+/** A threshold drawn as a horizontal line over the span it applies to (its phase, or the whole run). */
+export interface ThresholdLine {
+  value: number;
+  fromMs: number;
+  toMs: number;
+  label: string;
+  ok: boolean;
+}
+
+/** The run's thresholds on `metric` whose expression is `<aggregate> < bound` (or ≤) with a fitting aggregate, as lines. */
+function thresholdLines(result: RunResult, of: { metric: string; aggregates: RegExp }): ThresholdLine[] {
+  return result.thresholds.flatMap((t) => {
+    const key = /^([\w.]+)(?:\{([^}]*)\})?$/.exec(t.metric);
+    const expr = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)\s*(<=|<)\s*(\d+(?:\.\d+)?)\s*$/.exec(t.expression);
+    if (!key || key[1] !== of.metric || !expr || !of.aggregates.test(expr[1]!)) return [];
+    const tags = (key[2] ?? '').split(',').filter(Boolean);
+    if (tags.some((tag) => !tag.startsWith('phase:'))) return [];
+    const phase = result.phases.find((p) => tags.includes(`phase:${p.name}`));
+    return [{ value: Number(expr[3]), fromMs: phase?.startMs ?? 0, toMs: phase?.endMs ?? result.durationMs, label: t.expression, ok: t.ok }];
+  });
+}
+
+/** The dashed threshold lines of a panel, labelled with their expression at the right end. */
+export function renderThresholds(lines: ThresholdLine[], x: (t: number) => number, y: (v: number) => number): string[] {
+  return lines.map(
+    (l) =>
+      `<g class="threshold ${l.ok ? 'ok' : 'bad'}"><title>${escapeHtml(`threshold ${l.label}`)}</title><line x1="${r(x(l.fromMs))}" y1="${r(y(l.value))}" x2="${r(x(l.toMs))}" y2="${r(y(l.value))}"/>` +
+      `<text x="${r(x(l.toMs) - 3)}" y="${r(y(l.value) - 3)}" text-anchor="end">${escapeHtml(l.label)}</text></g>`,
+  );
+}
+
+function renderPanel(panel: Panel, series: SeriesPoint[], y0: number, x: (t: number) => number, bucketMs: number, thresholds: ThresholdLine[]): string {
   const values = series.flatMap((p) => panel.lines.map((l) => l.value(p))).filter(Number.isFinite);
-  const max = Math.min(niceCeil(Math.max(0, ...values)), panel.ceiling ?? Number.POSITIVE_INFINITY);
+  const max = Math.min(niceCeil(Math.max(0, ...values, ...thresholds.map((t) => t.value))), panel.ceiling ?? Number.POSITIVE_INFINITY);
   const y = (v: number) => y0 + PANEL - (Math.max(0, v) / max) * PANEL;
   const out = [`<g class="panel">`, `<rect class="plot" x="${LEFT}" y="${y0}" width="${WIDTH - LEFT - RIGHT}" height="${PANEL}"/>`];
-  for (const v of ticks(max, 4)) {
-    out.push(
-      `<line class="grid" x1="${LEFT}" y1="${r(y(v))}" x2="${WIDTH - RIGHT}" y2="${r(y(v))}"/>`,
-      `<text class="axis" x="${LEFT - 6}" y="${r(y(v) + 4)}" text-anchor="end">${escapeHtml(panel.unit(v))}</text>`,
-    );
-  }
-  out.push(`<text class="panel-title" x="${LEFT + 6}" y="${y0 + 15}">${escapeHtml(panel.title)}</text>`);
-  let legendX = WIDTH - RIGHT - 8;
-  for (const line of [...panel.lines].reverse()) {
-    out.push(`<text class="legend" x="${legendX}" y="${y0 + 15}" text-anchor="end" fill="${line.color}">━ ${escapeHtml(line.label)}</text>`);
-    legendX -= 70;
-  }
+  out.push(...panelFrame({ title: panel.title, y0, max, tickCount: 4, y, unit: panel.unit, legend: [...panel.lines].reverse().map((l) => ({ label: l.label, color: l.color, width: 70 })) }));
   if (series.length === 0) {
     out.push(`<text class="axis" x="${WIDTH / 2}" y="${y0 + PANEL / 2}" text-anchor="middle">no samples</text>`);
   }
@@ -129,13 +152,32 @@ function renderPanel(panel: Panel, series: SeriesPoint[], y0: number, x: (t: num
         pen = false;
         continue;
       }
-      path += `${pen ? 'L' : 'M'}${r(x(p.tMs))},${r(y(v))} `;
+      path += `${pen ? 'L' : 'M'}${r(x(p.tMs))},${r(y(v))} L${r(x(p.tMs + bucketMs))},${r(y(v))} `;
       pen = true;
     }
     if (path) out.push(`<path class="series" stroke="${line.color}" d="${path.trim()}"/>`);
   }
+  out.push(...renderThresholds(thresholds.filter((t) => t.value <= max), x, y));
   out.push('</g>');
   return out.join('\n');
+}
+
+/** A panel's grid, value labels, title and legend (right to left), shared by every chart of the reports. */
+export function panelFrame(p: { title: string; y0: number; max: number; tickCount: number; y: (v: number) => number; unit: (v: number) => string; legend: Array<{ label: string; color: string; width: number }> }): string[] {
+  const out: string[] = [];
+  for (const v of ticks(p.max, p.tickCount)) {
+    out.push(
+      `<line class="grid" x1="${LEFT}" y1="${r(p.y(v))}" x2="${WIDTH - RIGHT}" y2="${r(p.y(v))}"/>`,
+      `<text class="axis" x="${LEFT - 6}" y="${r(p.y(v) + 4)}" text-anchor="end">${escapeHtml(p.unit(v))}</text>`,
+    );
+  }
+  out.push(`<text class="panel-title" x="${LEFT + 6}" y="${p.y0 + 15}">${escapeHtml(p.title)}</text>`);
+  let legendX = WIDTH - RIGHT - 8;
+  for (const item of p.legend) {
+    out.push(`<text class="legend" x="${legendX}" y="${p.y0 + 15}" text-anchor="end" fill="${item.color}">━ ${escapeHtml(item.label)}</text>`);
+    legendX -= item.width;
+  }
+  return out;
 }
 
 /** The smallest 1/2/5 × 10^n at or above `v` (at least 1 unit of something), so ticks land on round numbers. */
@@ -146,12 +188,12 @@ export function niceCeil(v: number): number {
   return 10 * power;
 }
 
-function ticks(max: number, count: number): number[] {
+export function ticks(max: number, count: number): number[] {
   const step = niceCeil(max / count);
   const out: number[] = [];
   for (let v = 0; v <= max + step / 1000; v += step) out.push(v);
   return out;
 }
 
-const r = (v: number) => (Math.round(v * 10) / 10).toString();
-const trim = (v: number) => String(Number(v.toPrecision(3)));
+export const r = (v: number) => (Math.round(v * 10) / 10).toString();
+export const trim = (v: number) => String(Number(v.toPrecision(3)));

@@ -41,11 +41,11 @@ describe('renderHtml', () => {
     expect(Number(rect[2])).toBeCloseTo(((40_009 - 20_012) / 60_000) * 920, 0);
   });
 
-  it('draws p50, p95, error rate and req/s as lines with one point per series bucket', () => {
+  it('draws p50, p95, error rate and req/s as step lines, one step (two points) per series bucket', () => {
     const result = runFixture();
     const html = renderHtml(result);
     const lines = [...html.matchAll(/<path class="series" stroke="[^"]+" d="([^"]+)"/g)].map((m) => m[1]!.split(' ').length);
-    expect(lines).toEqual([60, 60, 60, 60]);
+    expect(lines).toEqual([120, 120, 120, 120]);
   });
 
   it('leaves a gap in latency and error rate where a bucket had no requests, but not in req/s', () => {

@@ -1,5 +1,6 @@
 import { countsOf, reasonsOf } from './assertions.ts';
 import { renderChart } from './chart.ts';
+import { renderProbeCharts } from './probe-charts.ts';
 import { escapeHtml as h } from './escape.ts';
 import { drift, ms } from './format.ts';
 import { type Cell, contextTable, isStatus, maxDriftMs, replayCommand, statusLabel, type Table, tablesOf } from './tables.ts';
@@ -44,6 +45,7 @@ ${result.description ? `<p class="description">${h(result.description)}</p>` : '
 <p class="hint">Shaded: fault windows, from actual apply to actual revert. Dashed lines: phase boundaries.</p>
 ${renderChart(result)}
 </section>
+${renderProbeCharts(result)}
 ${tablesOf(result)
   .map((t) => htmlTable(t, t.title === 'Fault timeline' && largestDrift !== undefined ? `Largest drift between scheduled and actual time: ${drift(largestDrift)}.` : ''))
   .join('\n')}
@@ -120,4 +122,9 @@ svg .phase-label { font-size: 12px; font-weight: 600; fill: #374151; }
 svg .fault-window { fill: rgba(220, 38, 38, .09); stroke: rgba(220, 38, 38, .45); stroke-dasharray: 3 3; }
 svg .fault-lane { fill: rgba(220, 38, 38, .22); }
 svg .fault-label { font-size: 10px; fill: #991b1b; font-weight: 600; }
+svg .threshold line { stroke: #7c3aed; stroke-width: 1.2; stroke-dasharray: 6 3; }
+svg .threshold.bad line { stroke: #b91c1c; }
+svg .threshold text { font-size: 10px; fill: #5b21b6; }
+svg .threshold.bad text { fill: #b91c1c; font-weight: 600; }
+svg .gap { fill: rgba(107, 114, 128, .18); }
 `;

@@ -1,6 +1,9 @@
 import { recoveryMessage } from './assertions.ts';
 import { drift, fixed, ms, observedValue, offset, percent } from './format.ts';
+import { readable } from './readable.ts';
 import type { RunResult } from '../result.ts';
+import { diagnosticTables } from './diagnostic-tables.ts';
+import { contextLabel } from './context-labels.ts';
 
 /** A pass/fail mark; each renderer draws it its own way. */
 export interface Status {
@@ -24,7 +27,7 @@ export const statusLabel = (s: Status): string => s.label ?? (s.ok ? 'pass' : 'F
 
 /** The tables of a report, in reading order. */
 export function tablesOf(result: RunResult): Table[] {
-  return [phaseTable(result), thresholdTable(result), recoveryTable(result), invariantTable(result), timelineTable(result)];
+  return [phaseTable(result), thresholdTable(result), recoveryTable(result), invariantTable(result), timelineTable(result), ...diagnosticTables(result)];
 }
 
 export function phaseTable(result: RunResult): Table {
@@ -58,7 +61,7 @@ export function thresholdTable(result: RunResult): Table {
     title: 'Thresholds',
     headers: ['Metric', 'Threshold', 'Observed', 'Result'],
     empty: 'The scenario sets no thresholds.',
-    rows: result.thresholds.map((t) => [t.metric, t.expression, observedValue(t.metric, t.expression, t.observed), { ok: t.ok }]),
+    rows: result.thresholds.map((t) => [t.metric, t.expression, t.source === 'probe' ? readable(t.metric, t.expression, t.observed, probeUnitOf(result, t.metric)) : observedValue(t.metric, t.expression, t.observed), { ok: t.ok }]),
   };
 }
 
@@ -110,10 +113,16 @@ export function timelineTable(result: RunResult): Table {
 export function contextTable(result: RunResult): Table {
   return {
     title: 'Context',
-    headers: ['Key', 'Value'],
+    headers: ['', 'Value'],
     empty: 'No context was recorded.',
-    rows: Object.entries(result.context).map(([k, v]) => [k, v]),
+    rows: Object.entries(result.context).map(([k, v]) => contextLabel(k, v)),
   };
+}
+
+/** The unit of a probe threshold's metric, from the series the run recorded. */
+function probeUnitOf(result: RunResult, key: string): string | undefined {
+  const m = /^probe:([\w-]+)\.([\w.:]+)/.exec(key);
+  return result.diagnostics?.probes?.series.find((s) => s.group === m?.[1] && s.metric === m?.[2])?.unit;
 }
 
 /** The largest |actual − scheduled| over the timeline's applies and reverts, or undefined without events. */

@@ -112,4 +112,11 @@ describe('reference app: chat rooms, Socket.IO, metrics', () => {
     expect(text).toMatch(/socketio_connected_sockets [1-9]/);
     expect(text).toMatch(/rpc_calls_total\{provider="[^"]+",outcome="ok"\} [1-9]/);
   });
+
+  it('answers with the caller’s x-request-id, or a fresh one', async () => {
+    const given = await fetch(`${app.url}/api/health`, { headers: { 'x-request-id': 'req-from-the-caller' } });
+    expect(given.headers.get('x-request-id')).toBe('req-from-the-caller');
+    const fresh = await fetch(`${app.url}/api/health`);
+    expect(fresh.headers.get('x-request-id')).toMatch(/^req-[0-9a-f-]{36}$/);
+  });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -46,7 +47,9 @@ const PUBLIC = new Set(['/api/health', '/api/config', '/metrics', '/api/invarian
  */
 export async function startApp(config: AppConfig): Promise<App> {
   const metrics = createMetrics();
-  const fastify = Fastify({ logger: { level: config.logLevel }, forceCloseConnections: true });
+  // Every answer carries its request id (the caller's x-request-id, or a fresh one) and a failed one is logged with it,
+  // so a failure sample in a Faultline report can be found in the app's log.
+  const fastify = Fastify({ logger: { level: config.logLevel }, forceCloseConnections: true, requestIdHeader: 'x-request-id', genReqId: () => `req-${randomUUID()}` });
   const pool = createPool(config.databaseUrl);
   const redis = createRedis(config.redisUrl, config.mitigations['cache-fallback']);
   const blocking = [createBlockingRedis(config.redisUrl), createBlockingRedis(config.redisUrl), createBlockingRedis(config.redisUrl), createBlockingRedis(config.redisUrl)];
@@ -98,7 +101,11 @@ export async function startApp(config: AppConfig): Promise<App> {
       if (!request.url.startsWith('/api') || PUBLIC.has(request.url.split('?')[0]!) || request.url.startsWith('/api/frames/')) return;
       request.caller = await authenticate(request.headers.authorization, config.jwtSecret);
     });
+    fastify.addHook('onSend', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+    });
     fastify.addHook('onResponse', async (request, reply) => {
+      if (reply.statusCode >= 500) request.log.warn({ statusCode: reply.statusCode, method: request.method, url: request.url }, 'request failed');
       metrics.httpDuration.observe(
         { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
         reply.elapsedTime / 1000,
