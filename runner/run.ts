@@ -12,7 +12,7 @@ import { readJson } from '../lib/files.ts';
 import { commandHint, rel } from '../lib/hints.ts';
 import { type EnvironmentPlan, planEnvironment } from './environment-plan.ts';
 import { InterruptedError, LoadGeneratorError } from './errors.ts';
-import { K6_THRESHOLDS_FAILED, loadPlan, startK6 } from './k6-driver.ts';
+import { K6_THRESHOLDS_FAILED, k6ArgProblems, k6Outputs, loadPlan, startK6 } from './k6-driver.ts';
 import { type PreparedScript, prepareK6Script } from './k6-script.ts';
 import { PointsReader } from './points.ts';
 import { type Profile, profileVariables } from './profiles.ts';
@@ -25,6 +25,7 @@ import type { declarativeInvariant } from './invariants.ts';
 
 type PreparedInvariant = ReturnType<typeof declarativeInvariant>;
 import { applyLateness, TimelineExecutor } from './timeline.ts';
+import { abortedBy, expressionOf, fillPlaceholders, k6Thresholds } from './thresholds.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -43,6 +44,8 @@ export interface RunOptions {
   seed?: number;
   /** Extra `__ENV` values for the k6 script (`--env KEY=VALUE`); values of keys that look secret are redacted everywhere. */
   env?: Record<string, string>;
+  /** Flags passed to `k6 run` as they are (`--k6-arg`, `--out`, or after `--`); `K6_OUT`'s outputs are added beside Faultline's own too. */
+  k6Args?: string[];
   /** An incident timeline file that replaced the scenario's own (for the replay line). */
   timelineFile?: string;
   /** Where progress and log lines go (default stderr). */
@@ -81,6 +84,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const baseConfig = isResolved(options.config) ? options.config : resolveConfig(options.config);
   // Everything that can be checked is checked before anything is provisioned or started.
   if (options.target) checkTarget(options.target, options.allowRemoteTarget ?? false, say);
+  const k6Problems = k6ArgProblems(options.k6Args ?? []);
+  if (k6Problems.length > 0) throw new FaultlineError(k6Problems.join('; '));
   const running = readState(baseConfig.stateDir);
   const plan = planEnvironment(scenario, baseConfig, options, running?.status === 'up' ? running : undefined);
   const script = await prepareK6Script(scenario.load.scriptPath);
@@ -240,7 +245,8 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     runDir,
     seed: environment.seed,
     env: k6Env,
-    plan: { originMs, target: c.target, phases: scenario.phases, thresholds, profile, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
+    args: options.k6Args,
+    plan: { originMs, target: c.target, phases: scenario.phases, thresholds: k6ThresholdsOf(scenario, profile, thresholds), profile, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
   });
   const timeline = new TimelineExecutor({ ctx: faultContext, originMs, log: (line) => say(`  ${line}`) });
   const points = new PointsReader(k6.pointsFile, originMs);
@@ -317,6 +323,8 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   }
   for (const i of invariants.filter((i) => !i.ok)) reasons.push(`invariant ${i.name}: ${i.detail}`);
   if (exit.code === K6_THRESHOLDS_FAILED && !thresholdResultsList.some((t) => !t.ok)) reasons.push('k6 reported failed thresholds (exit 99)');
+  const aborted = abortedBy(readFileSync(k6.logFile, 'utf8'));
+  if (aborted) reasons.unshift(`k6 stopped the run early, after ${formatMs(endedMs)}: an abortOnFail threshold on ${aborted.join(', ')} was crossed`);
 
   // An iterations run ends when its requests are done, often before its nominal phases do.
   const measuredPhases =
@@ -353,6 +361,8 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
       // Arrivals k6 could not start because every virtual user was busy (slow answers): throughput lost, not errors.
       ...(droppedIterations ? { droppedIterations: String(droppedIterations) } : {}),
       ...(interrupted ? { interrupted } : {}),
+      ...(aborted ? { abortedBy: `abortOnFail threshold on ${aborted.join(', ')}` } : {}),
+      ...(k6Outputs(k6Env.K6_OUT ?? process.env.K6_OUT).length || options.k6Args?.length ? { k6Args: [...k6Outputs(k6Env.K6_OUT ?? process.env.K6_OUT).map((o) => `--out ${o}`), ...(options.k6Args ?? [])].join(' ') } : {}),
       ...(options.seed !== undefined ? { requestedSeed: String(options.seed) } : {}),
     },
   };
@@ -403,14 +413,16 @@ function describeLoad(scenario: Scenario, profile: Profile): string {
   return load.executor === 'iterations' ? `${load.iterations} iterations shared by ${load.vus} VUs` : `constant arrival rate ${(load.ratePerMinute / 60).toFixed(1)}/s over ${formatMs(scenario.durationMs)}, up to ${load.vus} VUs`;
 }
 
+/** The judged thresholds as k6 gets them: object form where the scenario set abortOnFail / delayAbortEval. */
+function k6ThresholdsOf(scenario: Scenario, profile: Profile, judged: Record<string, string[]>) {
+  const vars = profileVariables(profile);
+  return k6Thresholds(judged, scenario.assertions.thresholds, (expression) => fillPlaceholders(expression, vars, scenario.name));
+}
+
 /** The scenario's thresholds with profile placeholders filled in, plus the profile's own unless switched off. */
 export function buildThresholds(scenario: Scenario, profile: Profile): Record<string, string[]> {
   const vars = profileVariables(profile);
-  const fill = (expression: string) =>
-    expression.replace(/\{(\w+)\}/g, (_, name: string) => {
-      if (!(name in vars)) throw new FaultlineError(`Threshold "${expression}" of ${scenario.name} uses {${name}}; known: ${Object.keys(vars).map((v) => `{${v}}`).join(', ')}`);
-      return String(vars[name]);
-    });
+  const fill = (expression: string) => fillPlaceholders(expression, vars, scenario.name);
   const thresholds: Record<string, string[]> = {};
   const add = (metric: string, expressions: string[]) => (thresholds[metric] = [...new Set([...(thresholds[metric] ?? []), ...expressions.map(fill)])]);
   const scope = scenario.assertions.profileThresholds;
@@ -422,7 +434,7 @@ export function buildThresholds(scenario: Scenario, profile: Profile): Record<st
       if (scenario.load.streaming) add(`faultline_first_token${suffix}`, ['p(95)<={p95FirstTokenMs}']);
     }
   }
-  for (const [metric, expressions] of Object.entries(scenario.assertions.thresholds)) add(metric, expressions);
+  for (const [metric, entries] of Object.entries(scenario.assertions.thresholds)) add(metric, entries.map(expressionOf));
   return thresholds;
 }
 
@@ -450,7 +462,7 @@ function redactionEnv(config: ResolvedConfig, k6Env: Record<string, string>): No
 
 /** The raw k6 files in the run folder, redacted in place: they carry URLs with provider keys. */
 function redactK6Files(runDir: string, env: NodeJS.ProcessEnv): void {
-  for (const file of ['k6.log', 'k6-summary.json', 'k6-points.json']) {
+  for (const file of ['k6.log', 'k6-summary.json', 'k6-summary.txt', 'k6-points.json']) {
     const path = join(runDir, file);
     if (existsSync(path)) writeFileSync(path, redact(readFileSync(path, 'utf8'), env));
   }

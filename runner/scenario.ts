@@ -8,6 +8,7 @@ import { presets, type TargetInfo } from '../toxics/index.ts';
 import { ScenarioInvalidError } from './errors.ts';
 import { type DeclarativeInvariant, declarativeInvariant, declarativeInvariantSchemas } from './invariants.ts';
 import { DEFAULT_PROFILES, type Profile, profileOverrideSchema, profileSchema } from './profiles.ts';
+import { type ThresholdEntry, thresholdsSchema } from './thresholds.ts';
 
 /** What an invariant check gets: the environment's variables and the run so far. */
 export interface InvariantContext {
@@ -85,8 +86,11 @@ export interface ScenarioDefinition {
   phases: PhaseEntry[];
   faults?: FaultEntry[];
   assertions?: {
-    /** k6 thresholds; expressions may use {p95TotalMs}, {p95FirstTokenMs}, {maxErrorRate}. */
-    thresholds?: Record<string, string[]>;
+    /**
+     * k6 thresholds; expressions may use {p95TotalMs}, {p95FirstTokenMs}, {maxErrorRate}. An entry is an
+     * expression or k6's object form `{ threshold, abortOnFail, delayAbortEval }` (a crossed abortOnFail threshold stops the run).
+     */
+    thresholds?: Record<string, ThresholdEntry[]>;
     /** Apply the profile's success / p95 thresholds to the whole run (true, default), to these phases, or not at all. */
     profileThresholds?: boolean | string[];
     recovery?: {
@@ -132,14 +136,6 @@ export const faultEntrySchema = z.strictObject({
 
 export const phaseSchema = z.strictObject({ name: phaseName, duration: durationSchema });
 
-const thresholdKey = z.string().regex(/^[A-Za-z_][\w.]*(\{[^{}]+\})?$/, 'expected a k6 metric, optionally with tags, e.g. "http_req_duration{phase:fault}"');
-const thresholdExpression = z
-  .string()
-  .regex(
-    /^\s*(avg|min|max|med|count|rate|value|p\(\d+(\.\d+)?\))\s*(<=|>=|<|>|===|==|!=)\s*(\d+(\.\d+)?|\{\w+\})\s*$/,
-    'expected a k6 threshold expression like "p(95)<2000", "rate<0.01" or "p(95)<{p95TotalMs}"',
-  );
-
 const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case name with dashes, e.g. "rpc-throttle"'),
   description: z.string().min(1),
@@ -158,7 +154,7 @@ const scenarioSchema = z.strictObject({
   faults: z.array(faultEntrySchema).default([]),
   assertions: z
     .strictObject({
-      thresholds: z.record(thresholdKey, z.array(thresholdExpression).min(1)).default({}),
+      thresholds: thresholdsSchema.default({}),
       profileThresholds: z.union([z.boolean(), z.array(phaseName)]).default(true),
       recovery: z
         .strictObject({
