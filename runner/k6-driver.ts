@@ -13,9 +13,12 @@ export interface K6Plan {
   phases: ScheduledPhase[];
   thresholds: Record<string, ThresholdEntry[]>;
   profile: Profile;
-  load:
-    | { executor: 'rate'; ratePerMinute: number; duration: string; vus: number; gracefulStop?: string }
-    | { executor: 'iterations'; vus: number; iterations: number; maxDuration: string };
+  /** The k6 scenarios, one per load group (runner/load-shape.ts). */
+  scenarios: Record<string, Record<string, unknown>>;
+  /** Per group what its script reads through the helper: connections to hold, VUs to spread them over, targets. */
+  groups: Record<string, { connections?: number; vus: number; targets: string[] }>;
+  /** The scenario declares load groups: they shape the load even of a script with its own options. */
+  shaped: boolean;
 }
 
 export interface K6Process {
@@ -119,14 +122,4 @@ export function k6ArgProblems(args: string[]): string[] {
   // A flag's value may be the next argument (`--summary-mode disabled`).
   const flags = args.map((arg, i) => (arg === '--summary-mode' && args[i + 1] ? `${arg} ${args[i + 1]}` : arg));
   return flags.flatMap((arg) => RESERVED_FLAGS.filter(([flag]) => flag.test(arg)).map(([, why]) => `k6 flag ${arg} cannot be passed through: ${why}`));
-}
-
-/** The load shape for a profile: a constant arrival rate over the phases, or shared iterations. */
-export function loadPlan(executor: 'rate' | 'iterations', profile: Profile, durationMs: number): K6Plan['load'] {
-  if (executor === 'iterations') {
-    return { executor, vus: profile.concurrency, iterations: profile.requests, maxDuration: `${Math.max(60_000, durationMs * 2)}ms` };
-  }
-  const rps = profile.rps ?? profile.requests / (durationMs / 1000);
-  // Requests still running when the phases end (a hung dependency) get time to finish and be counted.
-  return { executor, ratePerMinute: Math.max(1, Math.round(rps * 60)), duration: `${durationMs}ms`, vus: profile.concurrency, gracefulStop: '30s' };
 }

@@ -14,6 +14,10 @@ export interface PreparedScript {
   shape: 'helper' | 'script';
   /** Removes the bundle, if one was written. */
   cleanup(): void;
+  /** The script's exports (the functions a load group may run). */
+  exports: string[];
+  /** The script with everything it imports but k6's own modules, for what it declares (its custom metrics). */
+  code: string;
 }
 
 /** k6's own modules and remote modules stay imports; k6 resolves them itself. */
@@ -36,12 +40,12 @@ export async function prepareK6Script(script: string): Promise<PreparedScript> {
     throw new ScenarioInvalidError(script, [`load.script: k6 script could not be compiled: ${error.message.split('\n').slice(0, 3).join(' ')}`]);
   });
   if (seen.helper) {
-    if (!seen.bare) return { file: script, shape: 'helper', cleanup: () => {} };
-    return writeBeside(script, analysis.code, 'helper');
+    if (!seen.bare) return { file: script, shape: 'helper', cleanup: () => {}, exports: analysis.exports, code: analysis.code };
+    return writeBeside(script, analysis.code, 'helper', analysis);
   }
   const exports = analysis.exports;
   // A script that exports nothing to run is k6's to refuse, in its own words.
-  if (!exports.some((name) => name !== 'options')) return { file: script, shape: 'script', cleanup: () => {} };
+  if (!exports.some((name) => name !== 'options')) return { file: script, shape: 'script', cleanup: () => {}, exports, code: analysis.code };
   const wrapper = [
     `import * as user from ${JSON.stringify(script)};`,
     `import * as faultline from ${JSON.stringify(HELPER())};`,
@@ -52,13 +56,13 @@ export async function prepareK6Script(script: string): Promise<PreparedScript> {
     ...['teardown', 'handleSummary'].filter((name) => exports.includes(name)).map((name) => `export const ${name} = user.${name};`),
   ].join('\n');
   const wrapped = await bundle(script, { helper: false, bare: false }, wrapper);
-  return writeBeside(script, wrapped.code, 'script');
+  return writeBeside(script, wrapped.code, 'script', analysis);
 }
 
-function writeBeside(script: string, code: string, shape: PreparedScript['shape']): PreparedScript {
+function writeBeside(script: string, code: string, shape: PreparedScript['shape'], analysis: { exports: string[]; code: string }): PreparedScript {
   const file = join(dirname(script), `.${basename(script, '.js')}.faultline-${randomUUID().slice(0, 8)}.js`);
   writeFileSync(file, code);
-  return { file, shape, cleanup: () => rmSync(file, { force: true }) };
+  return { file, shape, cleanup: () => rmSync(file, { force: true }), exports: analysis.exports, code: analysis.code };
 }
 
 /** One ES module for k6 from the script (or from `wrapper`, which imports it), with its export names. */
@@ -72,6 +76,12 @@ async function bundle(script: string, seen: { helper: boolean; bare: boolean }, 
         if (args.path === 'faultline/k6') {
           seen.helper = seen.bare = true;
           return { path: HELPER() };
+        }
+        // Faultline's other k6 modules (faultline/k6/socketio), from this copy of Faultline.
+        const entry = args.path.startsWith('faultline/k6/') ? entryPointFile(args.path) : undefined;
+        if (entry) {
+          seen.bare = true;
+          return { path: entry };
         }
         if (!/^[./]/.test(args.path)) seen.bare = true;
         return undefined;

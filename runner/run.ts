@@ -12,7 +12,10 @@ import { readJson } from '../lib/files.ts';
 import { commandHint, rel } from '../lib/hints.ts';
 import { type EnvironmentPlan, planEnvironment } from './environment-plan.ts';
 import { InterruptedError, LoadGeneratorError } from './errors.ts';
-import { K6_THRESHOLDS_FAILED, k6ArgProblems, k6Outputs, loadPlan, startK6 } from './k6-driver.ts';
+import { K6_THRESHOLDS_FAILED, k6ArgProblems, k6Outputs, startK6 } from './k6-driver.ts';
+import { checkLoad } from './load-checks.ts';
+import { k6LoadPlan } from './load-plan.ts';
+import { describeShape, shapeLoad } from './load-shape.ts';
 import { type PreparedScript, prepareK6Script } from './k6-script.ts';
 import { PointsReader } from './points.ts';
 import { type Profile, profileVariables } from './profiles.ts';
@@ -90,6 +93,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const plan = planEnvironment(scenario, baseConfig, options, running?.status === 'up' ? running : undefined);
   const script = await prepareK6Script(scenario.load.scriptPath);
   try {
+    checkLoad(scenario, profile, script);
     const k6 = await new Toolbox().get('k6');
     return await runPrepared(options, { scenario, profileName, profile, plan, k6, script, say, out });
   } finally {
@@ -239,6 +243,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const k6Env = { ...environment.env, ...scenario.load.env, ...options.env, ...beforeEnv };
   // One time origin for k6 and the timeline: k6 initialises during the lead, its setup() sleeps until the origin.
   const originMs = Date.now() + scenario.load.leadMs;
+  const groups = shapeLoad(scenario.load, scenario.phases, profile, c.script.exports).groups;
   const k6 = startK6({
     k6: c.k6,
     script: c.script.file,
@@ -246,7 +251,15 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     seed: environment.seed,
     env: k6Env,
     args: options.k6Args,
-    plan: { originMs, target: c.target, phases: scenario.phases, thresholds: k6ThresholdsOf(scenario, profile, thresholds), profile, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
+    plan: {
+      originMs,
+      target: c.target,
+      phases: scenario.phases,
+      thresholds: k6ThresholdsOf(scenario, profile, thresholds),
+      profile,
+      ...k6LoadPlan(groups, environment, c.target),
+      shaped: !!scenario.load.groups,
+    },
   });
   const timeline = new TimelineExecutor({ ctx: faultContext, originMs, log: (line) => say(`  ${line}`) });
   const points = new PointsReader(k6.pointsFile, originMs);
@@ -354,7 +367,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     context: {
       environment: environment.reused ? 'reused' : 'started by this run',
       k6: c.k6Version,
-      load: c.script.shape === 'script' ? "the script's own options (stages, scenarios, VUs), with the scenario's thresholds added" : describeLoad(scenario, profile),
+      load: c.script.shape === 'script' && !scenario.load.groups ? "the script's own options (stages, scenarios, VUs), with the scenario's thresholds added" : describeShape(groups),
       mitigations: invariantContext.mitigations ?? 'unknown (an app this run did not start)',
       scenarioFile: scenario.file,
       ...(lateness.length ? { timelineMaxLatenessMs: String(Math.max(...lateness)) } : {}),
@@ -405,12 +418,6 @@ function replayLine(scenario: Scenario, c: LoadContext, options: RunOptions, see
   if (options.timelineFile) parts.push('--timeline', quote(rel(options.timelineFile)));
   for (const key of Object.keys(options.env ?? {})) parts.push('--env', `${key}=…`);
   return commandHint(parts.join(' '), { config });
-}
-
-/** The load shape the plan gave k6, for the report. */
-function describeLoad(scenario: Scenario, profile: Profile): string {
-  const load = loadPlan(scenario.load.executor, profile, scenario.durationMs);
-  return load.executor === 'iterations' ? `${load.iterations} iterations shared by ${load.vus} VUs` : `constant arrival rate ${(load.ratePerMinute / 60).toFixed(1)}/s over ${formatMs(scenario.durationMs)}, up to ${load.vus} VUs`;
 }
 
 /** The judged thresholds as k6 gets them: object form where the scenario set abortOnFail / delayAbortEval. */

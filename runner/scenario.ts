@@ -9,6 +9,8 @@ import { ScenarioInvalidError } from './errors.ts';
 import { type DeclarativeInvariant, declarativeInvariant, declarativeInvariantSchemas } from './invariants.ts';
 import { DEFAULT_PROFILES, type Profile, profileOverrideSchema, profileSchema } from './profiles.ts';
 import { type ThresholdEntry, thresholdsSchema } from './thresholds.ts';
+import { type LoadGroupInput, loadGroupSchema } from './load-groups.ts';
+import { shapeLoad } from './load-shape.ts';
 
 /** What an invariant check gets: the environment's variables and the run so far. */
 export interface InvariantContext {
@@ -81,6 +83,14 @@ export interface ScenarioDefinition {
     defaultProfile?: string;
     /** Requests stream (LLM chat): the profile's first-token p95 becomes a threshold. */
     streaming?: boolean;
+    /**
+     * Load groups, each one k6 scenario with its own function, executor and tags, e.g.
+     * `{ readers: { executor: 'constant-arrival-rate', rate: 50 }, writers: { executor: 'ramping-arrival-rate', phases: { spike: { rate: 200 } } } }`.
+     * Without groups the load is one group shaped by `executor` and the profile.
+     */
+    groups?: Record<string, LoadGroupInput>;
+    /** Share of the planned iterations the load generator may fall short by before a PASS becomes INCONCLUSIVE (default 0.05). */
+    maxShortfall?: number;
   };
   /** Named phases in order; the load runs for their total duration. */
   phases: PhaseEntry[];
@@ -123,6 +133,7 @@ export function defineScenario(definition: ScenarioDefinition): ScenarioDefiniti
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `expected a function (${what})`);
 const phaseName = z.string().regex(/^[A-Za-z][\w-]*$/, 'expected a name of letters, digits, "_" or "-", starting with a letter');
+const groupName = z.string().regex(/^[A-Za-z][\w-]*$/, 'expected a group name of letters, digits, "_" or "-", starting with a letter');
 const atSchema = z.union([z.number().min(0), z.string().min(1)]);
 
 export const faultEntrySchema = z.strictObject({
@@ -149,6 +160,8 @@ const scenarioSchema = z.strictObject({
     profiles: z.record(z.string(), profileOverrideSchema).default({}),
     defaultProfile: z.string().default('smoke'),
     streaming: z.boolean().default(false),
+    groups: z.record(groupName, loadGroupSchema).optional(),
+    maxShortfall: z.number().min(0).max(1).default(0.05),
   }),
   phases: z.array(phaseSchema).min(1, 'expected at least one phase'),
   faults: z.array(faultEntrySchema).default([]),
@@ -241,6 +254,9 @@ export function resolveScenario(input: unknown, file = '(inline scenario)'): Sce
     s.assertions.profileThresholds.forEach((p, i) => {
       if (!phaseNames.has(p)) problems.push(`assertions.profileThresholds.${i}: unknown phase "${p}"; phases are ${[...phaseNames].join(', ')}`);
     });
+  }
+  if (timelineProblems.length === 0) {
+    for (const profile of Object.values(profiles)) for (const problem of shapeLoad(s.load, phases, profile).problems) if (!problems.includes(problem)) problems.push(problem);
   }
   const baseline = s.assertions.recovery?.baselinePhase;
   if (baseline && !phaseNames.has(baseline)) problems.push(`assertions.recovery.baselinePhase: unknown phase "${baseline}"; phases are ${[...phaseNames].join(', ')}`);

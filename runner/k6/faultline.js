@@ -76,31 +76,21 @@ export function setup() {
  * calls this for a script that does not import this helper.
  */
 export function adopt(own) {
-  const mine = own || {};
+  const mine = Object.assign({}, own);
+  // Load groups the scenario declares shape the load instead of the script's own options.
+  if (plan.shaped) for (const key of ['scenarios', 'stages', 'vus', 'duration', 'iterations']) delete mine[key];
   const shaped = ['scenarios', 'stages', 'vus', 'duration', 'iterations'].some((k) => k in mine);
   const thresholds = Object.assign({}, mine.thresholds);
   for (const [metric, expressions] of Object.entries(plan.thresholds)) thresholds[metric] = [].concat(thresholds[metric] || [], expressions);
   return Object.assign(shaped ? {} : { scenarios: options().scenarios }, mine, { thresholds, setupTimeout: mine.setupTimeout || '120s' });
 }
 
-/** k6 options for the plan: the executor shaped by the profile, and the thresholds. `extra` is merged on top. */
+/** k6 options for the plan: one k6 scenario per load group (shaped by the profile), and the thresholds. `extra` is merged on top. */
 export function options(extra) {
-  const load = plan.load;
-  const scenario =
-    load.executor === 'iterations'
-      ? { executor: 'shared-iterations', vus: load.vus, iterations: load.iterations, maxDuration: load.maxDuration }
-      : {
-          executor: 'constant-arrival-rate',
-          rate: load.ratePerMinute,
-          timeUnit: '1m',
-          duration: load.duration,
-          preAllocatedVUs: load.vus,
-          maxVUs: load.vus,
-          gracefulStop: load.gracefulStop || '10s',
-        };
   return Object.assign(
     {
-      scenarios: { faultline: scenario },
+      // One k6 scenario per load group, computed by the runner (runner/load-shape.ts).
+      scenarios: plan.scenarios || { faultline: legacyScenario(plan.load) },
       thresholds: plan.thresholds,
       setupTimeout: '120s',
       // Keeps the per-request points small: these tags are all the runner reads.
@@ -108,4 +98,46 @@ export function options(extra) {
     },
     extra || {},
   );
+}
+
+/** This VU's load group as the plan describes it: `{ connections, vus, targets }`. */
+export function group() {
+  return (plan.groups && plan.groups[exec.scenario.name]) || { vus: 1, targets: [target] };
+}
+
+/** The sockets this iteration holds: its share of its group's `connections`, spread evenly over the group's VUs. */
+export function connections() {
+  const g = group();
+  const total = g.connections || 0;
+  const vus = Math.max(1, g.vus || 1);
+  const index = exec.scenario.iterationInTest % vus;
+  return Math.floor(total / vus) + (index < total % vus ? 1 : 0);
+}
+
+/** The group's targets (URLs), the n-th of them for spreading requests or sockets: `targetFor(i)`. */
+export function targets() {
+  return group().targets || [target];
+}
+export function targetFor(n) {
+  const all = targets();
+  return all[Math.abs(n) % all.length];
+}
+
+/** Milliseconds until the end of the last phase (negative once it is over). */
+export function remainingMs() {
+  return plan.originMs + plan.phases[plan.phases.length - 1].endMs - Date.now();
+}
+
+/** The single-group form of plans written before load groups (no `scenarios` in the plan). */
+function legacyScenario(load) {
+  if (load.executor === 'iterations') return { executor: 'shared-iterations', vus: load.vus, iterations: load.iterations, maxDuration: load.maxDuration };
+  return {
+    executor: 'constant-arrival-rate',
+    rate: load.ratePerMinute,
+    timeUnit: '1m',
+    duration: load.duration,
+    preAllocatedVUs: load.vus,
+    maxVUs: load.vus,
+    gracefulStop: load.gracefulStop || '10s',
+  };
 }
