@@ -45,7 +45,7 @@ describe('load groups → k6 scenarios', () => {
     const groups = { readers: { executor: 'constant-arrival-rate', rate: 50, tags: { path: 'read' } }, writers: { executor: 'constant-arrival-rate', rate: 5, exec: 'write', vus: 4 } };
     const smoke = shape(groups, DEFAULT_PROFILES.smoke!, ['readers', 'write']).groups;
     expect(smoke.map((g) => [g.name, g.k6.exec, g.k6.rate, g.k6.preAllocatedVUs, g.k6.maxVUs])).toEqual([
-      ['readers', 'readers', 600, 1, 20], // 50/s × 0.2 = 10/s
+      ['readers', 'readers', 600, 3, 20], // 50/s × 0.2 = 10/s, VUs for 250 ms iterations
       ['writers', 'write', 60, 1, 2], // 4 VUs × 0.2 → 1 pre-allocated
     ]);
     expect(smoke[0]!.k6).toMatchObject({ tags: { path: 'read' }, duration: '40000ms', startTime: '0ms' });

@@ -159,7 +159,8 @@ function shapeGroup(name: string, g: LoadGroup, phases: ScheduledPhase[], profil
   if (arrival) {
     const perMinute = clipped.map((p) => ({ t: p.t, v: Math.round(p.v * 60) }));
     const peak = Math.max(...perMinute.map((p) => p.v)) / 60;
-    const preAllocatedVUs = scaled('vus') ?? Math.max(1, Math.ceil(peak / 10));
+    // VUs started mid-test take time to initialise, and arrivals meanwhile are dropped: start with enough for 250 ms iterations.
+    const preAllocatedVUs = scaled('vus') ?? Math.max(1, Math.ceil(peak / 4));
     const maxVUs = Math.max(preAllocatedVUs, scaled('maxVUs') ?? Math.ceil(peak * 2));
     const rate = perMinute.map((p) => ({ t: p.t, v: p.v / 60 }));
     if (constant && !g.stages && g.executor === 'constant-arrival-rate') {

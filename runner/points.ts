@@ -15,6 +15,21 @@ export interface Samples {
   firstToken: Sample[];
 }
 
+/** How much load each group (k6 scenario) put out, for the load account. */
+export interface GroupSamples {
+  /** Iterations that ran to their end, by start. */
+  iterations: GroupSample[];
+  /** Arrivals k6 could not start (every VU busy), by when they were due. */
+  dropped: GroupSample[];
+}
+
+/** A sample of one load group: when, which k6 scenario, and (for iterations) its phase tag. */
+export interface GroupSample {
+  tMs: number;
+  scenario: string;
+  phase?: string;
+}
+
 const METRICS: Record<string, keyof Samples> = {
   http_req_duration: 'duration',
   http_req_failed: 'failed',
@@ -27,6 +42,7 @@ const METRICS: Record<string, keyof Samples> = {
  */
 export class PointsReader {
   readonly samples: Samples = { duration: [], failed: [], firstToken: [] };
+  readonly groups: GroupSamples = { iterations: [], dropped: [] };
   private offset = 0;
   private rest = '';
   /** k6 stamps a request's samples with its end time; the duration sample before tells the start. */
@@ -71,6 +87,7 @@ export class PointsReader {
       return 0;
     }
     if (point.type !== 'Point') return 0;
+    if (point.metric === 'iteration_duration' || point.metric === 'dropped_iterations') return this.parseGroup(point);
     const key = METRICS[point.metric];
     if (!key) return 0;
     // Setup/teardown requests (group ::setup) carry no phase and belong to no phase.
@@ -88,6 +105,21 @@ export class PointsReader {
       startMs = endMs; // recorded when the token arrived; close enough for bucketing
     }
     this.samples[key].push({ tMs: Math.round(startMs), value: point.data.value, phase });
+    return 1;
+  }
+
+  /** Load accounting: an iteration by its start (its end minus its duration), a dropped arrival by when it was due. */
+  private parseGroup(point: { metric: string; data: { time: string; value: number; tags?: Record<string, string> } }): number {
+    const scenario = point.data.tags?.scenario;
+    if (!scenario) return 0;
+    const endMs = Date.parse(point.data.time) - this.originMs;
+    if (point.metric === 'dropped_iterations') {
+      for (let i = 0; i < point.data.value; i++) this.groups.dropped.push({ tMs: endMs, scenario });
+      return 1;
+    }
+    const phase = point.data.tags?.phase;
+    if (!phase) return 0; // setup and teardown
+    this.groups.iterations.push({ tMs: Math.round(endMs - point.data.value), scenario, phase });
     return 1;
   }
 }

@@ -16,6 +16,8 @@ import { K6_THRESHOLDS_FAILED, k6ArgProblems, k6Outputs, startK6 } from './k6-dr
 import { checkLoad } from './load-checks.ts';
 import { k6LoadPlan } from './load-plan.ts';
 import { describeShape, shapeLoad } from './load-shape.ts';
+import { loadLines } from './reports/load.ts';
+import { loadAccount, shortfallOutcome } from './shortfall.ts';
 import { type PreparedScript, prepareK6Script } from './k6-script.ts';
 import { PointsReader } from './points.ts';
 import { type Profile, profileVariables } from './profiles.ts';
@@ -336,14 +338,17 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   }
   for (const i of invariants.filter((i) => !i.ok)) reasons.push(`invariant ${i.name}: ${i.detail}`);
   if (exit.code === K6_THRESHOLDS_FAILED && !thresholdResultsList.some((t) => !t.ok)) reasons.push('k6 reported failed thresholds (exit 99)');
-  const aborted = abortedBy(readFileSync(k6.logFile, 'utf8'));
+  const k6Log = readFileSync(k6.logFile, 'utf8');
+  const aborted = abortedBy(k6Log);
   if (aborted) reasons.unshift(`k6 stopped the run early, after ${formatMs(endedMs)}: an abortOnFail threshold on ${aborted.join(', ')} was crossed`);
 
   // An iterations run ends when its requests are done, often before its nominal phases do.
   const measuredPhases =
     scenario.load.executor === 'iterations' ? scenario.phases.map((p, i, all) => (i === all.length - 1 ? { ...p, endMs: Math.max(p.startMs + 1, Math.min(p.endMs, endedMs)) } : p)) : scenario.phases;
   const droppedIterations = Number(summary?.metrics.dropped_iterations?.count ?? 0);
-  const inconclusive = interrupted ? undefined : inconclusiveOutcome(scenario, thresholdResultsList, points.samples.duration.length);
+  const load = loadAccount(groups, scenario.phases, points.groups, k6Log, endedMs, scenario.load.maxShortfall);
+  // A PASS on less load than planned says nothing; a FAIL on less load is still a FAIL.
+  const inconclusive = interrupted ? undefined : (inconclusiveOutcome(scenario, thresholdResultsList, points.samples.duration.length) ?? (reasons.length === 0 ? shortfallOutcome(load) : undefined));
   const lateness = applyLateness(timeline.events);
   const result: RunResult = {
     runId,
@@ -364,6 +369,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     recovery,
     invariants,
     series: timeSeries(points.samples, measuredPhases, measuredPhases.at(-1)!.endMs),
+    load,
     context: {
       environment: environment.reused ? 'reused' : 'started by this run',
       k6: c.k6Version,
@@ -383,6 +389,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   await writeReports(result, reportsDir, { env: secrets });
   const why = inconclusive ? [inconclusive.detail] : reasons;
   say(`${result.verdict}: ${scenario.name} (${c.profileName}) in ${formatMs(endedMs)}${why.length ? `\n${why.map((r) => `  - ${r}`).join('\n')}` : ''}`);
+  for (const line of loadLines(result)) say(`  load: ${line}`);
   say(`report: ${runDir}`);
   const exitCode = interrupted ? 130 : inconclusive ? VERDICT_EXIT_CODES[inconclusive.kind] : VERDICT_EXIT_CODES[result.verdict as 'PASS' | 'FAIL'];
   return { result, runDir, exitCode };

@@ -94,15 +94,43 @@ describe('load groups end to end (tiny target)', () => {
     expect(result.context.load).toBe('steady: constant arrival rate 10.0/s, up to 20 VUs');
   }, 90_000);
 
+  it('calls a run that would PASS on less load than planned INCONCLUSIVE (exit 4), saying which group fell short where', async () => {
+    const slow = (vus: number, maxVUs: number) =>
+      scenario(
+        { groups: { readers: { executor: 'constant-arrival-rate', rate: 30, vus, maxVUs }, writers: { executor: 'constant-arrival-rate', rate: 2 } }, profiles: { smoke: { scale: 1 } } },
+        { faults: [{ fault: 'latency', target: 'redis', at: 'baseline', duration: '6s', params: { latency: 200 } }], assertions: { profileThresholds: false } },
+      );
+    const short = await runScenario({ scenario: slow(2, 2), config, target: target.url, reportsDir, out: quiet });
+    expect(short.exitCode).toBe(4);
+    expect(short.result.verdict).toBe('INCONCLUSIVE');
+    expect(short.result.inconclusive!.detail).toMatch(/^the load generator fell short of the plan: group readers started \d+ of \d+ planned iterations in phase \w+ \([\d.]+ % short, more than load.maxShortfall 5 %; \d+ dropped, VUs capped at 2\)/);
+    const readers = short.result.load!.groups.find((g) => g.group === 'readers')!;
+    // Two VUs at ≥ 200 ms an iteration start at most 10 of the 30 planned a second.
+    expect(readers.shortfall).toBeGreaterThan(0.5);
+    expect(short.result.load!.vusCapped).toEqual({ readers: 2 });
+    expect(short.result.load!.groups.find((g) => g.group === 'writers')!.dropped).toBe(0);
+    expect(readFileSync(join(short.runDir, 'report.md'), 'utf8').split('## ')[0]).toMatch(/Load: readers: baseline [\d.]+\/30\.0\/s \([\d.]+% short/);
+    expect(readFileSync(join(short.runDir, 'junit.xml'), 'utf8')).toMatch(/name="readers delivered its planned load \(max shortfall 5\.00%\)" time="0">\s*<failure/);
+
+    const enough = await runScenario({ scenario: slow(8, 20), config, target: target.url, reportsDir, out: quiet });
+    expect(enough.result.reasons).toEqual([]);
+    expect(enough.exitCode).toBe(0);
+    // A busy machine may drop an arrival or two while k6 starts VUs; far within 5 %.
+    expect(enough.result.load!.groups.find((g) => g.group === 'readers')!.dropped).toBeLessThanOrEqual(3);
+  }, 90_000);
+
   it('refuses before anything starts a group whose function the script lacks and a threshold on a metric no group emits', async () => {
     const s = scenario(
       { groups: { readers: { executor: 'constant-arrival-rate', rate: 5 }, posters: { executor: 'constant-arrival-rate', rate: 1 } } },
       { assertions: { thresholds: { 'faultline_ws_lagg{phase:spike}': ['p(99)<1000'], 'http_req_failed{scenario:readers}': ['rate<0.1'] } } },
     );
-    const error = await runScenario({ scenario: s, config, target: target.url, reportsDir, out: quiet }).catch((e: unknown) => e as ScenarioInvalidError);
+    const error = await runScenario({ scenario: s, config, target: target.url, reportsDir, out: quiet }).then(
+      () => undefined,
+      (e: unknown) => e as ScenarioInvalidError,
+    );
     expect(error).toBeInstanceOf(ScenarioInvalidError);
-    expect(error.message).toContain(join(fixtures, 'scenario.ts'));
-    expect(error.issues).toEqual([
+    expect(error!.message).toContain(join(fixtures, 'scenario.ts'));
+    expect(error!.issues).toEqual([
       'load.groups.posters: the script exports neither a function "posters" nor a default function (it exports options, readers, setup, writers)',
       `assertions.thresholds.faultline_ws_lagg{phase:spike}: no load group emits metric "faultline_ws_lagg": it is not one of k6's and ${join(fixtures, 'groups.js')} declares no such metric (it declares faultline_first_token)`,
     ]);

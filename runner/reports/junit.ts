@@ -1,12 +1,13 @@
 import { assertionsOf } from './assertions.ts';
 import type { RunResult } from '../result.ts';
+import { loadCases } from './load.ts';
 
 /**
  * junit.xml: one testsuite per run, one testcase per assertion (threshold, recovery bound,
  * invariant), so CI shows each failed assertion by name.
  */
 export function renderJunit(result: RunResult): string {
-  const assertions = assertionsOf(result);
+  const assertions = [...assertionsOf(result), ...loadCases(result).map((c) => ({ kind: 'load' as const, ...c }))];
   const failures = assertions.filter((a) => !a.ok).length;
   // An inconclusive run is an error of the run (it could not judge), not a failure of an assertion.
   const errors = result.inconclusive ? 1 : 0;

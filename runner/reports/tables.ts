@@ -1,6 +1,7 @@
 import { recoveryMessage } from './assertions.ts';
 import { drift, fixed, ms, observedValue, offset, percent } from './format.ts';
 import type { RunResult } from '../result.ts';
+import { loadTable } from './load.ts';
 
 /** A pass/fail mark; each renderer draws it its own way. */
 export interface Status {
@@ -24,7 +25,7 @@ export const statusLabel = (s: Status): string => s.label ?? (s.ok ? 'pass' : 'F
 
 /** The tables of a report, in reading order. */
 export function tablesOf(result: RunResult): Table[] {
-  return [phaseTable(result), thresholdTable(result), recoveryTable(result), invariantTable(result), timelineTable(result)];
+  return [phaseTable(result), ...(result.load ? [loadTable(result)] : []), thresholdTable(result), recoveryTable(result), invariantTable(result), timelineTable(result)];
 }
 
 export function phaseTable(result: RunResult): Table {
