@@ -18,6 +18,8 @@ export interface PreparedScript {
   exports: string[];
   /** The script with everything it imports but k6's own modules, for what it declares (its custom metrics). */
   code: string;
+  /** It imports faultline/k6/socketio: its targets must be Socket.IO servers. */
+  socketIo: boolean;
 }
 
 /** k6's own modules and remote modules stay imports; k6 resolves them itself. */
@@ -35,17 +37,17 @@ const LIFECYCLE = new Set(['options', 'setup', 'teardown', 'handleSummary', 'def
  * script's `open('./data.json')` still finds its files.
  */
 export async function prepareK6Script(script: string): Promise<PreparedScript> {
-  const seen = { helper: false, bare: false };
+  const seen = { helper: false, bare: false, socketIo: false };
   const analysis = await bundle(script, seen).catch((error: Error) => {
     throw new ScenarioInvalidError(script, [`load.script: k6 script could not be compiled: ${error.message.split('\n').slice(0, 3).join(' ')}`]);
   });
   if (seen.helper) {
-    if (!seen.bare) return { file: script, shape: 'helper', cleanup: () => {}, exports: analysis.exports, code: analysis.code };
-    return writeBeside(script, analysis.code, 'helper', analysis);
+    if (!seen.bare) return { file: script, shape: 'helper', cleanup: () => {}, exports: analysis.exports, code: analysis.code, socketIo: seen.socketIo };
+    return writeBeside(script, analysis.code, 'helper', { ...analysis, socketIo: seen.socketIo });
   }
   const exports = analysis.exports;
   // A script that exports nothing to run is k6's to refuse, in its own words.
-  if (!exports.some((name) => name !== 'options')) return { file: script, shape: 'script', cleanup: () => {}, exports, code: analysis.code };
+  if (!exports.some((name) => name !== 'options')) return { file: script, shape: 'script', cleanup: () => {}, exports, code: analysis.code, socketIo: seen.socketIo };
   const wrapper = [
     `import * as user from ${JSON.stringify(script)};`,
     `import * as faultline from ${JSON.stringify(HELPER())};`,
@@ -55,18 +57,18 @@ export async function prepareK6Script(script: string): Promise<PreparedScript> {
     ...exports.filter((name) => !LIFECYCLE.has(name)).map((name) => `export const ${name} = typeof user.${name} === 'function' ? faultline.iteration(user.${name}) : user.${name};`),
     ...['teardown', 'handleSummary'].filter((name) => exports.includes(name)).map((name) => `export const ${name} = user.${name};`),
   ].join('\n');
-  const wrapped = await bundle(script, { helper: false, bare: false }, wrapper);
-  return writeBeside(script, wrapped.code, 'script', analysis);
+  const wrapped = await bundle(script, { helper: false, bare: false, socketIo: false }, wrapper);
+  return writeBeside(script, wrapped.code, 'script', { ...analysis, socketIo: seen.socketIo });
 }
 
-function writeBeside(script: string, code: string, shape: PreparedScript['shape'], analysis: { exports: string[]; code: string }): PreparedScript {
+function writeBeside(script: string, code: string, shape: PreparedScript['shape'], analysis: { exports: string[]; code: string; socketIo: boolean }): PreparedScript {
   const file = join(dirname(script), `.${basename(script, '.js')}.faultline-${randomUUID().slice(0, 8)}.js`);
   writeFileSync(file, code);
-  return { file, shape, cleanup: () => rmSync(file, { force: true }), exports: analysis.exports, code: analysis.code };
+  return { file, shape, cleanup: () => rmSync(file, { force: true }), exports: analysis.exports, code: analysis.code, socketIo: analysis.socketIo };
 }
 
 /** One ES module for k6 from the script (or from `wrapper`, which imports it), with its export names. */
-async function bundle(script: string, seen: { helper: boolean; bare: boolean }, wrapper?: string): Promise<{ code: string; exports: string[] }> {
+async function bundle(script: string, seen: { helper: boolean; bare: boolean; socketIo: boolean }, wrapper?: string): Promise<{ code: string; exports: string[] }> {
   const plugin: Plugin = {
     name: 'faultline-k6',
     setup(b) {
@@ -88,6 +90,10 @@ async function bundle(script: string, seen: { helper: boolean; bare: boolean }, 
       });
       b.onLoad({ filter: /faultline\.js$/ }, (args) => {
         if (args.path === HELPER()) seen.helper = true;
+        return undefined;
+      });
+      b.onLoad({ filter: /socketio\.js$/ }, (args) => {
+        if (args.path === entryPointFile('faultline/k6/socketio')) seen.socketIo = true;
         return undefined;
       });
     },

@@ -23,6 +23,14 @@ export interface GroupSamples {
   dropped: GroupSample[];
 }
 
+/** Real-time delivery samples (faultline/k6/socketio, faultline/k6/ws), tagged with the phase the message was sent in. */
+export interface WsSamples {
+  lag: Sample[];
+  dropped: Sample[];
+  /** Sessions established. */
+  connections: number;
+}
+
 /** A sample of one load group: when, which k6 scenario, and (for iterations) its phase tag. */
 export interface GroupSample {
   tMs: number;
@@ -43,6 +51,7 @@ const METRICS: Record<string, keyof Samples> = {
 export class PointsReader {
   readonly samples: Samples = { duration: [], failed: [], firstToken: [] };
   readonly groups: GroupSamples = { iterations: [], dropped: [] };
+  readonly ws: WsSamples = { lag: [], dropped: [], connections: 0 };
   private offset = 0;
   private rest = '';
   /** k6 stamps a request's samples with its end time; the duration sample before tells the start. */
@@ -88,6 +97,7 @@ export class PointsReader {
     }
     if (point.type !== 'Point') return 0;
     if (point.metric === 'iteration_duration' || point.metric === 'dropped_iterations') return this.parseGroup(point);
+    if (point.metric.startsWith('faultline_ws_')) return this.parseWs(point);
     const key = METRICS[point.metric];
     if (!key) return 0;
     // Setup/teardown requests (group ::setup) carry no phase and belong to no phase.
@@ -105,6 +115,17 @@ export class PointsReader {
       startMs = endMs; // recorded when the token arrived; close enough for bucketing
     }
     this.samples[key].push({ tMs: Math.round(startMs), value: point.data.value, phase });
+    return 1;
+  }
+
+  private parseWs(point: { metric: string; data: { time: string; value: number; tags?: Record<string, string> } }): number {
+    const phase = point.data.tags?.phase;
+    if (!phase) return 0;
+    const sample = { tMs: Date.parse(point.data.time) - this.originMs, value: point.data.value, phase };
+    if (point.metric === 'faultline_ws_lag') this.ws.lag.push(sample);
+    else if (point.metric === 'faultline_ws_dropped') this.ws.dropped.push(sample);
+    else if (point.metric === 'faultline_ws_connections') this.ws.connections += point.data.value;
+    else return 0;
     return 1;
   }
 

@@ -53,6 +53,8 @@ export interface PhaseResult {
   latency: { p50: number; p95: number; p99: number; max: number };
   /** Present when the scenario's requests stream (LLM chat). */
   firstToken?: { p50: number; p95: number };
+  /** Real-time delivery of the messages sent in this phase (faultline/k6/socketio, faultline/k6/ws). */
+  ws?: { messages: number; lagP50: number; lagP99: number; dropped: number };
 }
 
 export interface TimelineEvent {

@@ -11,15 +11,18 @@ import { formatMs } from '../lib/durations.ts';
 import { readJson } from '../lib/files.ts';
 import { commandHint, rel } from '../lib/hints.ts';
 import { type EnvironmentPlan, planEnvironment } from './environment-plan.ts';
-import { InterruptedError, LoadGeneratorError } from './errors.ts';
+import { InterruptedError, LoadGeneratorError, ScenarioInvalidError } from './errors.ts';
 import { K6_THRESHOLDS_FAILED, k6ArgProblems, k6Outputs, startK6 } from './k6-driver.ts';
 import { checkLoad } from './load-checks.ts';
 import { k6LoadPlan } from './load-plan.ts';
 import { describeShape, shapeLoad } from './load-shape.ts';
 import { loadLines } from './reports/load.ts';
 import { loadAccount, shortfallOutcome } from './shortfall.ts';
+import { socketIoProblems } from './socketio-probe.ts';
+import { withWsMetrics } from './ws-analysis.ts';
 import { type PreparedScript, prepareK6Script } from './k6-script.ts';
-import { PointsReader } from './points.ts';
+import { PointsReader, type Samples } from './points.ts';
+import { failuresBefore } from './baseline.ts';
 import { type Profile, profileVariables } from './profiles.ts';
 import { Progress } from './progress.ts';
 import { redact, writeReports } from './reports/index.ts';
@@ -233,6 +236,10 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   // and every SQL invariant compiles against the database.
   await assertReachable(c.target, c.targetService ? { definition: c.config.definitions[c.targetService]!, options: c.config.services[c.targetService], directUrl: invariantContext.directTarget! } : undefined);
   for (const invariant of scenario.invariants) await (invariant as Partial<PreparedInvariant>).prepare?.(invariantContext);
+  const groups = shapeLoad(scenario.load, scenario.phases, profile, c.script.exports).groups;
+  const loadPlan = k6LoadPlan(groups, environment, c.target);
+  const notSocketIo = c.script.socketIo ? await socketIoProblems(scenario, loadPlan.groups, c.target, !!options.target) : [];
+  if (notSocketIo.length > 0) throw new ScenarioInvalidError(scenario.file, notSocketIo);
   const faultContext = faultContextOf(environment);
 
   say(`scenario ${scenario.name} · profile ${c.profileName} · load → ${c.target} · ${formatMs(scenario.durationMs)} · ${scenario.faults.length} fault(s)`);
@@ -245,7 +252,6 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const k6Env = { ...environment.env, ...scenario.load.env, ...options.env, ...beforeEnv };
   // One time origin for k6 and the timeline: k6 initialises during the lead, its setup() sleeps until the origin.
   const originMs = Date.now() + scenario.load.leadMs;
-  const groups = shapeLoad(scenario.load, scenario.phases, profile, c.script.exports).groups;
   const k6 = startK6({
     k6: c.k6,
     script: c.script.file,
@@ -259,7 +265,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
       phases: scenario.phases,
       thresholds: k6ThresholdsOf(scenario, profile, thresholds),
       profile,
-      ...k6LoadPlan(groups, environment, c.target),
+      ...loadPlan,
       shaped: !!scenario.load.groups,
     },
   });
@@ -348,7 +354,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const droppedIterations = Number(summary?.metrics.dropped_iterations?.count ?? 0);
   const load = loadAccount(groups, scenario.phases, points.groups, k6Log, endedMs, scenario.load.maxShortfall);
   // A PASS on less load than planned says nothing; a FAIL on less load is still a FAIL.
-  const inconclusive = interrupted ? undefined : (inconclusiveOutcome(scenario, thresholdResultsList, points.samples.duration.length) ?? (reasons.length === 0 ? shortfallOutcome(load) : undefined));
+  const inconclusive = interrupted ? undefined : (inconclusiveOutcome(scenario, thresholdResultsList, points.samples.duration.length + points.ws.connections, points.samples) ?? (reasons.length === 0 ? shortfallOutcome(load) : undefined));
   const lateness = applyLateness(timeline.events);
   const result: RunResult = {
     runId,
@@ -363,7 +369,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     verdict: inconclusive ? 'INCONCLUSIVE' : reasons.length === 0 ? 'PASS' : 'FAIL',
     ...(inconclusive ? { inconclusive } : {}),
     reasons,
-    phases: phaseMetrics(points.samples, measuredPhases),
+    phases: withWsMetrics(phaseMetrics(points.samples, measuredPhases), points.ws),
     timeline: timeline.events,
     thresholds: thresholdResultsList,
     recovery,
@@ -401,13 +407,16 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
  * scoped to the first phase failed, and no fault started in that phase). Chaos Toolkit
  * checks its steady-state hypothesis first for the same reason.
  */
-function inconclusiveOutcome(scenario: Scenario, thresholds: ThresholdResult[], requests: number): RunResult['inconclusive'] {
+function inconclusiveOutcome(scenario: Scenario, thresholds: ThresholdResult[], requests: number, samples?: Samples): RunResult['inconclusive'] {
   if (requests === 0) {
     return { kind: 'load-shortfall', detail: 'the load generator made no request at all (does every iteration fail before its first request? see k6.log in the report folder)' };
   }
   const first = scenario.phases[0]!;
   if (scenario.faults.some((f) => f.atMs < first.endMs)) return undefined;
-  const broken = thresholds.filter((t) => !t.ok && t.metric.includes(`phase:${first.name}`));
+  // Errors of requests still in flight when the first fault hit are the fault's, not the baseline's.
+  const firstFault = Math.min(...scenario.faults.map((f) => f.atMs));
+  const faultOnly = (t: ThresholdResult) => !!samples && t.metric.startsWith('http_req_failed') && failuresBefore(samples, first.name, firstFault) === 0;
+  const broken = thresholds.filter((t) => !t.ok && t.metric.includes(`phase:${first.name}`) && !faultOnly(t));
   if (broken.length === 0) return undefined;
   const list = broken.map((t) => `${t.metric} ${t.expression}${t.observed !== undefined ? ` (observed ${t.observed})` : ''}`).join(', ');
   return { kind: 'baseline-broken', detail: `the baseline was already broken before any fault: ${list} failed in phase ${first.name}; a FAIL would say nothing about the mitigations` };

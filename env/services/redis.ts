@@ -8,6 +8,11 @@ const options = z.strictObject({
   port: portSchema.optional(),
   /** A server you already run: proxied, not started (see env/external.ts). */
   external: externalOption,
+  /**
+   * More proxies to the same Redis, one per name, so one client's path can be cut while the
+   * others keep theirs: `['adapter']` adds the proxy `redis-adapter` and `REDIS_ADAPTER_URL`.
+   */
+  proxies: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case name like "adapter"')).default([]),
 });
 type Options = z.infer<typeof options>;
 
@@ -18,6 +23,7 @@ export default defineService({
   options,
   envVar: 'REDIS_URL',
   url: (_o: Options, host, port) => `redis://${host}:${port}`,
+  endpoints: (o: Options) => o.proxies.map((name) => ({ proxy: `redis-${name}`, envVar: `REDIS_${name.toUpperCase().replace(/-/g, '_')}_URL` })),
 
   async prepare(ctx, _o, port) {
     const tool = await ctx.tools.get('redis-server');

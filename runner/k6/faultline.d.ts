@@ -4,6 +4,8 @@
 export const target: string;
 /** The profile the run uses. */
 export const profile: { requests: number; concurrency: number; success: number; p95TotalMs: number; p95FirstTokenMs: number; rps?: number };
+/** The shared time origin (epoch ms): phase offsets count from it. */
+export const originMs: number;
 /** The run's seed, for scripts that generate data. */
 export const seed: number;
 /** Time to first token of streamed responses (ms); thresholds: `faultline_first_token`. */
@@ -24,6 +26,8 @@ export function setup(): void;
 export function group(): { connections?: number; vus: number; targets: string[] };
 /** The sockets this iteration holds: its share of its group's `connections`, spread over the group's VUs. */
 export function connections(): number;
+/** The index of this iteration's first connection within its group, for unique users per socket. */
+export function connectionIndex(): number;
 /** The group's targets (URLs): its `targets` resolved, or the run's target. */
 export function targets(): string[];
 /** The n-th target, round robin: spreads requests or sockets over the group's targets. */

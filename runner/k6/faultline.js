@@ -29,6 +29,8 @@ const plan = JSON.parse(
 export const target = __ENV.FAULTLINE_TARGET || plan.target || 'http://127.0.0.1:3000';
 /** The profile the run uses: requests, concurrency, success, p95TotalMs, p95FirstTokenMs. */
 export const profile = plan.profile;
+/** The shared time origin (epoch ms): phase offsets count from it. */
+export const originMs = plan.originMs;
 /** The run's seed, for scripts that generate data. */
 export const seed = Number(__ENV.FAULTLINE_SEED || 0);
 /** Time to first token of streamed responses (ms); thresholds: `faultline_first_token`. */
@@ -112,6 +114,15 @@ export function connections() {
   const vus = Math.max(1, g.vus || 1);
   const index = exec.scenario.iterationInTest % vus;
   return Math.floor(total / vus) + (index < total % vus ? 1 : 0);
+}
+
+/** The index of this iteration's first connection within its group (0 for the first VU), for unique users per socket. */
+export function connectionIndex() {
+  const g = group();
+  const total = g.connections || 0;
+  const vus = Math.max(1, g.vus || 1);
+  const index = exec.scenario.iterationInTest % vus;
+  return index * Math.floor(total / vus) + Math.min(index, total % vus);
 }
 
 /** The group's targets (URLs), the n-th of them for spreading requests or sockets: `targetFor(i)`. */

@@ -32,6 +32,8 @@ export function phaseTable(result: RunResult): Table {
   const streaming = result.phases.some((p) => p.firstToken);
   const headers = ['Phase', 'Window', 'Requests', 'Error rate', 'req/s', 'p50', 'p95', 'p99', 'max'];
   if (streaming) headers.push('First-token p95');
+  const ws = result.phases.some((p) => p.ws);
+  if (ws) headers.push('Messages', 'Lag p50', 'Lag p99', 'Dropped');
   return {
     title: 'Phases',
     headers,
@@ -49,6 +51,7 @@ export function phaseTable(result: RunResult): Table {
         ms(p.latency.max),
       ];
       if (streaming) row.push(ms(p.firstToken?.p95));
+      if (ws) row.push(String(p.ws?.messages ?? 0), ms(p.ws?.lagP50), ms(p.ws?.lagP99), percent(p.ws?.dropped));
       return row;
     }),
   };
