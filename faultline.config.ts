@@ -8,11 +8,12 @@ export default defineConfig({
   scenariosDir: 'scenarios',
   services: {
     postgres: { database: 'app', user: 'app', password: 'app' },
-    redis: true,
+    redis: { proxies: ['adapter'] }, // REDIS_ADAPTER_URL: the Socket.IO adapter's own path to Redis, to cut alone
     anvil: { chainId: 31337, accounts: 10, balance: 10_000 },
     rpc: true, // provider gateway in front of anvil: RPC_URL (infura), RPC_FALLBACK_URL (alchemy), RPC_PUBLIC_URL
     farcaster: true, // hub + Neynar-style API: FARCASTER_HUB_URL
     llm: true, // OpenAI-compatible: LLM_URL
     app: referenceApp({ uses: ['rpc', 'llm', 'farcaster'] }), // the reference app: APP_URL
+    app2: referenceApp({ uses: ['rpc', 'llm', 'farcaster'], publisher: false }), // a second instance behind the Redis adapter: APP2_URL
   },
 });

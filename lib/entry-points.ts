@@ -9,6 +9,8 @@ export const CODE_FOLDERS = ['lib', 'env', 'mocks', 'toxics', 'runner', 'scripts
 const ENTRY_POINTS: Record<string, string> = {
   faultline: 'index',
   'faultline/k6': 'runner/k6/faultline.js',
+  'faultline/k6/socketio': 'runner/k6/socketio.js',
+  'faultline/k6/ws': 'runner/k6/ws.js',
   'faultline/mocks/llm': 'mocks/llm/handlers',
   'faultline/mocks/rpc': 'mocks/rpc/handlers',
   'faultline/mocks/farcaster': 'mocks/farcaster/handlers',

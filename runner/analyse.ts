@@ -15,6 +15,7 @@ import { type RunResult, type TimelineEvent, VERDICT_EXIT_CODES } from './result
 import { inconclusiveOutcome } from './run.ts';
 import { presets } from '../toxics/index.ts';
 import { failureReasons } from './verdict-reasons.ts';
+import { expressionOf } from './thresholds.ts';
 
 export interface AnalyseOptions {
   plan: DistributedPlan;
@@ -76,7 +77,7 @@ async function judge(o: AnalyseOptions, files: string[]): Promise<{ result: RunR
       { fault: f.name, layer, target: f.target, action: 'revert' as const, scheduledMs: end, actualMs: end, ok: true },
     ];
   });
-  const thresholds = thresholdsFromPoints(files, plan.k6.thresholds);
+  const thresholds = thresholdsFromPoints(files, Object.fromEntries(Object.entries(plan.k6.thresholds).map(([metric, entries]) => [metric, entries.map(expressionOf)])));
   const recovery = recoveryTimes(samples, timeline, plan.faults, plannedEnd, {
     boundMs: plan.recovery?.bound,
     baselinePhase: plan.recovery?.baselinePhase ?? phases[0]!.name,
@@ -110,7 +111,7 @@ async function judge(o: AnalyseOptions, files: string[]): Promise<{ result: RunR
     context: {
       source: `faultline analyse: ${o.files.length} result file(s) merged (k6-operator parallelism ${plan.parallelism})`,
       files: o.files.map(rel).join(', '),
-      load: `${plan.k6.load.executor === 'iterations' ? `${plan.k6.load.iterations} iterations` : `${(plan.k6.load.ratePerMinute / 60).toFixed(1)} requests/s`} over ${formatMs(plannedEnd)}, split over the pods`,
+      load: `${plan.load} over ${formatMs(plannedEnd)}, split over the pods`,
       faults: plan.faults.length ? 'as scheduled (apply/revert times not observed)' : 'none',
       invariants: 'not checked (they need the environment the run had)',
       scenarioFile: plan.scenarioFile,

@@ -14,6 +14,12 @@ export interface PreparedScript {
   shape: 'helper' | 'script';
   /** Removes the bundle, if one was written. */
   cleanup(): void;
+  /** The script's exports (the functions a load group may run). */
+  exports: string[];
+  /** The script with everything it imports but k6's own modules, for what it declares (its custom metrics). */
+  code: string;
+  /** It imports faultline/k6/socketio: its targets must be Socket.IO servers. */
+  socketIo: boolean;
 }
 
 /** k6's own modules and remote modules stay imports; k6 resolves them itself. */
@@ -32,18 +38,18 @@ const LIFECYCLE = new Set(['options', 'setup', 'teardown', 'handleSummary', 'def
  * file of it (the helper inlined), for a run on other machines.
  */
 export async function prepareK6Script(script: string, options: { bundle?: boolean } = {}): Promise<PreparedScript> {
-  const seen = { helper: false, bare: false };
+  const seen = { helper: false, bare: false, socketIo: false };
   const analysis = await bundle(script, seen).catch((error: Error) => {
     throw new ScenarioInvalidError(script, [`load.script: k6 script could not be compiled: ${error.message.split('\n').slice(0, 3).join(' ')}`]);
   });
   if (seen.helper) {
     // One self-contained file when asked (a ConfigMap, `k6 archive`), else the script itself where k6 can resolve it.
-    if (!seen.bare && !options.bundle) return { file: script, shape: 'helper', cleanup: () => {} };
-    return writeBeside(script, analysis.code, 'helper');
+    if (!seen.bare && !options.bundle) return { file: script, shape: 'helper', cleanup: () => {}, exports: analysis.exports, code: analysis.code, socketIo: seen.socketIo };
+    return writeBeside(script, analysis.code, 'helper', { ...analysis, socketIo: seen.socketIo });
   }
   const exports = analysis.exports;
   // A script that exports nothing to run is k6's to refuse, in its own words.
-  if (!exports.some((name) => name !== 'options')) return { file: script, shape: 'script', cleanup: () => {} };
+  if (!exports.some((name) => name !== 'options')) return { file: script, shape: 'script', cleanup: () => {}, exports, code: analysis.code, socketIo: seen.socketIo };
   const wrapper = [
     `import * as user from ${JSON.stringify(script)};`,
     `import * as faultline from ${JSON.stringify(HELPER())};`,
@@ -53,18 +59,18 @@ export async function prepareK6Script(script: string, options: { bundle?: boolea
     ...exports.filter((name) => !LIFECYCLE.has(name)).map((name) => `export const ${name} = typeof user.${name} === 'function' ? faultline.iteration(user.${name}) : user.${name};`),
     ...['teardown', 'handleSummary'].filter((name) => exports.includes(name)).map((name) => `export const ${name} = user.${name};`),
   ].join('\n');
-  const wrapped = await bundle(script, { helper: false, bare: false }, wrapper);
-  return writeBeside(script, wrapped.code, 'script');
+  const wrapped = await bundle(script, { helper: false, bare: false, socketIo: false }, wrapper);
+  return writeBeside(script, wrapped.code, 'script', { ...analysis, socketIo: seen.socketIo });
 }
 
-function writeBeside(script: string, code: string, shape: PreparedScript['shape']): PreparedScript {
+function writeBeside(script: string, code: string, shape: PreparedScript['shape'], analysis: { exports: string[]; code: string; socketIo: boolean }): PreparedScript {
   const file = join(dirname(script), `.${basename(script, '.js')}.faultline-${randomUUID().slice(0, 8)}.js`);
   writeFileSync(file, code);
-  return { file, shape, cleanup: () => rmSync(file, { force: true }) };
+  return { file, shape, cleanup: () => rmSync(file, { force: true }), exports: analysis.exports, code: analysis.code, socketIo: analysis.socketIo };
 }
 
 /** One ES module for k6 from the script (or from `wrapper`, which imports it), with its export names. */
-async function bundle(script: string, seen: { helper: boolean; bare: boolean }, wrapper?: string): Promise<{ code: string; exports: string[] }> {
+async function bundle(script: string, seen: { helper: boolean; bare: boolean; socketIo: boolean }, wrapper?: string): Promise<{ code: string; exports: string[] }> {
   const plugin: Plugin = {
     name: 'faultline-k6',
     setup(b) {
@@ -75,11 +81,21 @@ async function bundle(script: string, seen: { helper: boolean; bare: boolean }, 
           seen.helper = seen.bare = true;
           return { path: HELPER() };
         }
+        // Faultline's other k6 modules (faultline/k6/socketio), from this copy of Faultline.
+        const entry = args.path.startsWith('faultline/k6/') ? entryPointFile(args.path) : undefined;
+        if (entry) {
+          seen.bare = true;
+          return { path: entry };
+        }
         if (!/^[./]/.test(args.path)) seen.bare = true;
         return undefined;
       });
       b.onLoad({ filter: /faultline\.js$/ }, (args) => {
         if (args.path === HELPER()) seen.helper = true;
+        return undefined;
+      });
+      b.onLoad({ filter: /socketio\.js$/ }, (args) => {
+        if (args.path === entryPointFile('faultline/k6/socketio')) seen.socketIo = true;
         return undefined;
       });
     },

@@ -18,6 +18,29 @@ export interface Samples {
   firstToken: Sample[];
 }
 
+/** How much load each group (k6 scenario) put out, for the load account. */
+export interface GroupSamples {
+  /** Iterations that ran to their end, by start. */
+  iterations: GroupSample[];
+  /** Arrivals k6 could not start (every VU busy), by when they were due. */
+  dropped: GroupSample[];
+}
+
+/** Real-time delivery samples (faultline/k6/socketio, faultline/k6/ws), tagged with the phase the message was sent in. */
+export interface WsSamples {
+  lag: Sample[];
+  dropped: Sample[];
+  /** Sessions established. */
+  connections: number;
+}
+
+/** A sample of one load group: when, which k6 scenario, and (for iterations) its phase tag. */
+export interface GroupSample {
+  tMs: number;
+  scenario: string;
+  phase?: string;
+}
+
 const METRICS: Record<string, keyof Samples> = {
   http_req_duration: 'duration',
   http_req_failed: 'failed',
@@ -33,6 +56,8 @@ export class PointsReader {
   /** Failure samples the k6 helper kept (runner/k6/samples.js), at most `samplesPerKind` per phase and kind. */
   readonly failures: Array<Record<string, unknown> & { phase: string; kind: string }> = [];
   private readonly kept = new Map<string, number>();
+  readonly groups: GroupSamples = { iterations: [], dropped: [] };
+  readonly ws: WsSamples = { lag: [], dropped: [], connections: 0 };
   private offset = 0;
   private rest = '';
   /** k6 stamps a request's samples with its end time; the duration sample before tells the start. */
@@ -79,6 +104,8 @@ export class PointsReader {
     }
     if (point.type !== 'Point') return 0;
     if (point.metric === 'faultline_failure_sample') return this.failure(point.data);
+    if (point.metric === 'iteration_duration' || point.metric === 'dropped_iterations') return this.parseGroup(point);
+    if (point.metric.startsWith('faultline_ws_')) return this.parseWs(point);
     const key = METRICS[point.metric];
     if (!key) return 0;
     // Setup/teardown requests (group ::setup) carry no phase and belong to no phase.
@@ -119,5 +146,31 @@ export class PointsReader {
     } catch {
       return 0;
     }
+  }
+
+  private parseWs(point: { metric: string; data: { time: string; value: number; tags?: Record<string, string> } }): number {
+    const phase = point.data.tags?.phase;
+    if (!phase) return 0;
+    const sample = { tMs: Date.parse(point.data.time) - this.originMs, value: point.data.value, phase };
+    if (point.metric === 'faultline_ws_lag') this.ws.lag.push(sample);
+    else if (point.metric === 'faultline_ws_dropped') this.ws.dropped.push(sample);
+    else if (point.metric === 'faultline_ws_connections') this.ws.connections += point.data.value;
+    else return 0;
+    return 1;
+  }
+
+  /** Load accounting: an iteration by its start (its end minus its duration), a dropped arrival by when it was due. */
+  private parseGroup(point: { metric: string; data: { time: string; value: number; tags?: Record<string, string> } }): number {
+    const scenario = point.data.tags?.scenario;
+    if (!scenario) return 0;
+    const endMs = Date.parse(point.data.time) - this.originMs;
+    if (point.metric === 'dropped_iterations') {
+      for (let i = 0; i < point.data.value; i++) this.groups.dropped.push({ tMs: endMs, scenario });
+      return 1;
+    }
+    const phase = point.data.tags?.phase;
+    if (!phase) return 0; // setup and teardown
+    this.groups.iterations.push({ tMs: Math.round(endMs - point.data.value), scenario, phase });
+    return 1;
   }
 }

@@ -33,6 +33,8 @@ export interface RunResult {
   series: SeriesPoint[];
   /** The command that reproduces this run: scenario file, config, target, profile, seed, mitigations, timeline. */
   replay?: string;
+  /** Planned vs delivered load per group and phase. */
+  load?: LoadAccount;
   /** e.g. mitigations switched off, environment reused or started, k6 version. */
   context: Record<string, string>;
   /** What the server side felt, failure samples, status codes, attribution, plan checks (runner/diagnostics/result.ts). */
@@ -55,6 +57,8 @@ export interface PhaseResult {
   latency: { p50: number; p95: number; p99: number; max: number };
   /** Present when the scenario's requests stream (LLM chat). */
   firstToken?: { p50: number; p95: number };
+  /** Real-time delivery of the messages sent in this phase (faultline/k6/socketio, faultline/k6/ws). */
+  ws?: { messages: number; lagP50: number; lagP99: number; dropped: number };
 }
 
 export interface TimelineEvent {
@@ -104,4 +108,43 @@ export interface SeriesPoint {
   errorRate: number;
   p50: number;
   p95: number;
+}
+
+/**
+ * How much of the planned load the load generator delivered, per group and phase: an
+ * arrival-rate group plans its iterations, and k6 drops the arrivals it cannot start when
+ * every VU is busy. Beyond `maxShortfall` a PASS is INCONCLUSIVE ('load-shortfall').
+ */
+export interface LoadAccount {
+  /** Largest share of the planned arrivals that may go undelivered (`load.maxShortfall`). */
+  maxShortfall: number;
+  groups: GroupLoad[];
+  /** Groups k6 could not give more VUs ("Insufficient VUs" in k6.log): the VUs it reached. */
+  vusCapped: Record<string, number>;
+  /** The worst shortfall judged (a phase, or the whole run, with enough planned arrivals to tell). */
+  worst?: { group: string; phase?: string; shortfall: number };
+}
+
+export interface GroupLoad {
+  group: string;
+  executor: string;
+  /** Planned iterations (arrival-rate groups). */
+  planned?: number;
+  /** Iterations started: planned minus dropped for an arrival-rate group, those that ran for the others. */
+  achieved: number;
+  dropped: number;
+  /** Share of the planned arrivals not started, 0..1. */
+  shortfall?: number;
+  phases: PhaseLoad[];
+}
+
+export interface PhaseLoad {
+  phase: string;
+  planned?: number;
+  achieved: number;
+  dropped: number;
+  /** Per second over the phase. */
+  plannedRate?: number;
+  achievedRate: number;
+  shortfall?: number;
 }

@@ -14,10 +14,18 @@ import { formatMs } from '../lib/durations.ts';
 import { logTail, makeDir, readJson } from '../lib/files.ts';
 import { commandHint, rel } from '../lib/hints.ts';
 import { type EnvironmentPlan, planEnvironment } from './environment-plan.ts';
-import { InterruptedError, LoadGeneratorError } from './errors.ts';
-import { K6_THRESHOLDS_FAILED, loadPlan, startK6 } from './k6-driver.ts';
+import { InterruptedError, LoadGeneratorError, ScenarioInvalidError } from './errors.ts';
+import { K6_THRESHOLDS_FAILED, k6ArgProblems, k6Outputs, startK6 } from './k6-driver.ts';
+import { checkLoad } from './load-checks.ts';
+import { k6LoadPlan } from './load-plan.ts';
+import { describeShape, shapeLoad } from './load-shape.ts';
+import { loadLines } from './reports/load.ts';
+import { loadAccount, shortfallOutcome } from './shortfall.ts';
+import { socketIoProblems } from './socketio-probe.ts';
+import { withWsMetrics } from './ws-analysis.ts';
 import { type PreparedScript, prepareK6Script } from './k6-script.ts';
-import { PointsReader } from './points.ts';
+import { PointsReader, type Samples } from './points.ts';
+import { failuresBefore } from './baseline.ts';
 import { type Profile, profileVariables } from './profiles.ts';
 import { Progress } from './progress.ts';
 import { redact, writeReports } from './reports/index.ts';
@@ -32,6 +40,7 @@ import { failureReasons } from './verdict-reasons.ts';
 import { RunDiagnostics } from './diagnostics/run-diagnostics.ts';
 import { probeUnit } from './diagnostics/attribution.ts';
 import { readable } from './reports/readable.ts';
+import { abortedBy, expressionOf, fillPlaceholders, k6Thresholds } from './thresholds.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -52,6 +61,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Keys of `env` whose values are secrets whatever their names (`--secret-env`): redacted everywhere, shown as `--secret-env KEY` in the replay line. */
   secretEnv?: string[];
+  /** Flags passed to `k6 run` as they are (`--k6-arg`, `--out`, or after `--`); `K6_OUT`'s outputs are added beside Faultline's own too. */
+  k6Args?: string[];
   /** An incident timeline file that replaced the scenario's own (for the replay line). */
   timelineFile?: string;
   /** Where progress and log lines go (default stderr). */
@@ -92,12 +103,15 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   // Everything that can be checked is checked before anything is provisioned or started.
   if (options.target) checkTarget(options.target, options.allowRemoteTarget ?? false, say);
   assertReportsDir(resolve(options.reportsDir ?? join(baseConfig.rootDir, 'reports')));
+  const k6Problems = k6ArgProblems(options.k6Args ?? []);
+  if (k6Problems.length > 0) throw new FaultlineError(k6Problems.join('; '));
   const running = readState(baseConfig.stateDir);
   const plan = planEnvironment(scenario, baseConfig, options, running?.status === 'up' ? running : undefined);
   // Probe thresholds and plan checks against the environment the run will have, before anything starts.
   new RunDiagnostics(scenario, profile, buildThresholds(scenario, profile), plan.config, plan.targetService, running?.status === 'up' ? running : undefined);
   const script = await prepareK6Script(scenario.load.scriptPath);
   try {
+    checkLoad(scenario, profile, script);
     const k6 = await new Toolbox().get('k6');
     return await runPrepared(options, { scenario, profileName, profile, plan, k6, script, say, out });
   } finally {
@@ -280,6 +294,10 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   await assertReachable(c.target, c.targetService ? { definition: c.config.definitions[c.targetService]!, options: c.config.services[c.targetService], directUrl: invariantContext.directTarget! } : undefined);
   for (const invariant of scenario.invariants) await (invariant as Partial<PreparedInvariant>).prepare?.(invariantContext);
   await diagnostics.beforeLoad(environment);
+  const groups = shapeLoad(scenario.load, scenario.phases, profile, c.script.exports).groups;
+  const loadPlan = k6LoadPlan(groups, environment.services, c.target);
+  const notSocketIo = c.script.socketIo ? await socketIoProblems(scenario, loadPlan.groups, c.target, !!options.target) : [];
+  if (notSocketIo.length > 0) throw new ScenarioInvalidError(scenario.file, notSocketIo);
   const faultContext = faultContextOf(environment);
 
   say(`scenario ${scenario.name} · profile ${c.profileName} · load → ${c.target} · ${formatMs(scenario.durationMs)} · ${scenario.faults.length} fault(s)`);
@@ -300,7 +318,18 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     runDir,
     seed: environment.seed,
     env: k6Env,
-    plan: { originMs, target: c.target, phases: scenario.phases, thresholds, profile, maxRedirects: options.allowRemoteTarget ? 10 : 0, samples: diagnostics.samplesPlan, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
+    args: options.k6Args,
+    plan: {
+      originMs,
+      target: c.target,
+      phases: scenario.phases,
+      thresholds: k6ThresholdsOf(scenario, profile, thresholds),
+      profile,
+      maxRedirects: options.allowRemoteTarget ? 10 : 0,
+      samples: diagnostics.samplesPlan,
+      ...loadPlan,
+      shaped: !!scenario.load.groups,
+    },
   });
   // Recorded first, so that if this process is killed the next run (or env down) knows to stop it.
   await c.lease.update((lease) => {
@@ -393,6 +422,9 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   }
   reasons.push(...planReasons);
   if (exit.code === K6_THRESHOLDS_FAILED && !thresholdResultsList.some((t) => !t.ok)) reasons.push('k6 reported failed thresholds (exit 99)');
+  const k6Log = readFileSync(k6.logFile, 'utf8');
+  const aborted = abortedBy(k6Log);
+  if (aborted) reasons.unshift(`k6 stopped the run early, after ${formatMs(endedMs)}: an abortOnFail threshold on ${aborted.join(', ')} was crossed`);
 
   // An iterations run ends when its requests are done, often before its nominal phases do; an
   // interrupted one when it was stopped: phases (and the charts' series) cover only what ran.
@@ -402,7 +434,9 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
       ? scenario.phases.map((p, i, all) => (i === all.length - 1 ? { ...p, endMs: Math.max(p.startMs + 1, Math.min(p.endMs, endedMs)) } : p))
       : scenario.phases;
   const droppedIterations = Number(summary?.metrics.dropped_iterations?.count ?? 0);
-  const inconclusive = interrupted ? undefined : (diagnostics.inconclusive() ?? inconclusiveOutcome(scenario, thresholdResultsList, points.samples.duration.length));
+  const load = loadAccount(groups, scenario.phases, points.groups, k6Log, endedMs, scenario.load.maxShortfall);
+  // A PASS on less load than planned says nothing; a FAIL on less load is still a FAIL.
+  const inconclusive = interrupted ? undefined : (diagnostics.inconclusive() ?? inconclusiveOutcome(scenario, thresholdResultsList, points.samples.duration.length + points.ws.connections, points.samples) ?? (reasons.length === 0 ? shortfallOutcome(load) : undefined));
   const lateness = applyLateness(timeline.events);
   const result: RunResult = {
     runId,
@@ -417,22 +451,25 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     verdict: inconclusive ? 'INCONCLUSIVE' : reasons.length === 0 ? 'PASS' : 'FAIL',
     ...(inconclusive ? { inconclusive } : {}),
     reasons,
-    phases: phaseMetrics(points.samples, measuredPhases),
+    phases: withWsMetrics(phaseMetrics(points.samples, measuredPhases), points.ws),
     timeline: timeline.events,
     thresholds: thresholdResultsList,
     recovery,
     invariants,
     series: timeSeries(points.samples, measuredPhases, measuredPhases.at(-1)!.endMs),
+    load,
     context: {
       environment: environment.reused ? 'reused' : 'started by this run',
       k6: c.k6Version,
-      load: c.script.shape === 'script' ? "the script's own options (stages, scenarios, VUs), with the scenario's thresholds added" : describeLoad(scenario, profile),
+      load: c.script.shape === 'script' && !scenario.load.groups ? "the script's own options (stages, scenarios, VUs), with the scenario's thresholds added" : describeShape(groups),
       mitigations: invariantContext.mitigations ?? 'unknown (an app this run did not start)',
       scenarioFile: scenario.file,
       ...(lateness.length ? { timelineMaxLatenessMs: String(Math.max(...lateness)) } : {}),
       // Arrivals k6 could not start because every virtual user was busy (slow answers): throughput lost, not errors.
       ...(droppedIterations ? { droppedIterations: String(droppedIterations) } : {}),
       ...(interrupted ? { interrupted } : {}),
+      ...(aborted ? { abortedBy: `abortOnFail threshold on ${aborted.join(', ')}` } : {}),
+      ...(k6Outputs(k6Env.K6_OUT ?? process.env.K6_OUT).length || options.k6Args?.length ? { k6Args: [...k6Outputs(k6Env.K6_OUT ?? process.env.K6_OUT).map((o) => `--out ${o}`), ...(options.k6Args ?? [])].join(' ') } : {}),
       ...(options.seed !== undefined ? { requestedSeed: String(options.seed) } : {}),
     },
   };
@@ -441,6 +478,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   await writeReports(result, reportsDir, { env: secrets });
   const why = (inconclusive ? [inconclusive.detail] : reasons).map((line) => redact(line, secrets));
   say(`${result.verdict}: ${scenario.name} (${c.profileName}) in ${formatMs(endedMs)}${why.length ? `\n${why.map((r) => `  - ${r}`).join('\n')}` : ''}`);
+  for (const line of loadLines(result)) say(`  load: ${line}`);
   say(`report: ${runDir}`);
   const exitCode = interrupted ? 130 : inconclusive ? VERDICT_EXIT_CODES[inconclusive.kind] : VERDICT_EXIT_CODES[result.verdict as 'PASS' | 'FAIL'];
   return { result, runDir, exitCode };
@@ -452,13 +490,16 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
  * scoped to the first phase failed, and no fault started in that phase). Chaos Toolkit
  * checks its steady-state hypothesis first for the same reason.
  */
-export function inconclusiveOutcome(scenario: Pick<Scenario, 'phases' | 'faults'>, thresholds: ThresholdResult[], requests: number): RunResult['inconclusive'] {
+export function inconclusiveOutcome(scenario: Pick<Scenario, 'phases' | 'faults'>, thresholds: ThresholdResult[], requests: number, samples?: Samples): RunResult['inconclusive'] {
   if (requests === 0) {
     return { kind: 'load-shortfall', detail: 'the load generator made no request at all (does every iteration fail before its first request? see k6.log in the report folder)' };
   }
   const first = scenario.phases[0]!;
   if (scenario.faults.some((f) => f.atMs < first.endMs)) return undefined;
-  const broken = thresholds.filter((t) => !t.ok && t.metric.includes(`phase:${first.name}`));
+  // Errors of requests still in flight when the first fault hit are the fault's, not the baseline's.
+  const firstFault = Math.min(...scenario.faults.map((f) => f.atMs));
+  const faultOnly = (t: ThresholdResult) => !!samples && t.metric.startsWith('http_req_failed') && failuresBefore(samples, first.name, firstFault) === 0;
+  const broken = thresholds.filter((t) => !t.ok && t.metric.includes(`phase:${first.name}`) && !faultOnly(t));
   if (broken.length === 0) return undefined;
   const list = broken.map((t) => `${t.metric} ${t.expression}${t.observed !== undefined ? ` (observed ${readable(t.metric, t.expression, t.observed)})` : ''}`).join(', ');
   return { kind: 'baseline-broken', detail: `the baseline was already broken before any fault: ${list} failed in phase ${first.name}; a FAIL would say nothing about the mitigations` };
@@ -484,20 +525,16 @@ function clipPhases(phases: Scenario['phases'], endMs: number): Scenario['phases
   return ran.map((p) => ({ ...p, endMs: Math.max(p.startMs + 1, Math.min(p.endMs, endMs)) }));
 }
 
-/** The load shape the plan gave k6, for the report. */
-function describeLoad(scenario: Scenario, profile: Profile): string {
-  const load = loadPlan(scenario.load.executor, profile, scenario.durationMs);
-  return load.executor === 'iterations' ? `${load.iterations} iterations shared by ${load.vus} VUs` : `constant arrival rate ${(load.ratePerMinute / 60).toFixed(1)}/s over ${formatMs(scenario.durationMs)}, up to ${load.vus} VUs`;
+/** The judged thresholds as k6 gets them: object form where the scenario set abortOnFail / delayAbortEval. */
+function k6ThresholdsOf(scenario: Scenario, profile: Profile, judged: Record<string, string[]>) {
+  const vars = profileVariables(profile);
+  return k6Thresholds(judged, scenario.assertions.thresholds, (expression) => fillPlaceholders(expression, vars, scenario.name));
 }
 
 /** The scenario's thresholds with profile placeholders filled in, plus the profile's own unless switched off. */
 export function buildThresholds(scenario: Scenario, profile: Profile): Record<string, string[]> {
   const vars = profileVariables(profile);
-  const fill = (expression: string) =>
-    expression.replace(/\{(\w+)\}/g, (_, name: string) => {
-      if (!(name in vars)) throw new FaultlineError(`Threshold "${expression}" of ${scenario.name} uses {${name}}; known: ${Object.keys(vars).map((v) => `{${v}}`).join(', ')}`);
-      return String(vars[name]);
-    });
+  const fill = (expression: string) => fillPlaceholders(expression, vars, scenario.name);
   const thresholds: Record<string, string[]> = {};
   const add = (metric: string, expressions: string[]) => (thresholds[metric] = [...new Set([...(thresholds[metric] ?? []), ...expressions.map(fill)])]);
   const scope = scenario.assertions.profileThresholds;
@@ -509,7 +546,7 @@ export function buildThresholds(scenario: Scenario, profile: Profile): Record<st
       if (scenario.load.streaming) add(`faultline_first_token${suffix}`, ['p(95)<={p95FirstTokenMs}']);
     }
   }
-  for (const [metric, expressions] of Object.entries(scenario.assertions.thresholds)) add(metric, expressions);
+  for (const [metric, entries] of Object.entries(scenario.assertions.thresholds)) add(metric, entries.map(expressionOf));
   return thresholds;
 }
 
@@ -537,7 +574,7 @@ function redactionEnv(config: ResolvedConfig, k6Env: Record<string, string>): No
 
 /** The raw k6 files in the run folder, redacted in place: they carry URLs with provider keys. */
 function redactK6Files(runDir: string, env: NodeJS.ProcessEnv): void {
-  for (const file of ['k6.log', 'k6-summary.json', 'k6-points.json']) {
+  for (const file of ['k6.log', 'k6-summary.json', 'k6-summary.txt', 'k6-points.json']) {
     const path = join(runDir, file);
     if (existsSync(path)) writeFileSync(path, redact(readFileSync(path, 'utf8'), env));
   }

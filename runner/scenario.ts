@@ -11,7 +11,9 @@ import { type DeclarativeInvariant, declarativeInvariant, declarativeInvariantSc
 import { DEFAULT_PROFILES, type Profile, profileOverrideSchema, profileSchema } from './profiles.ts';
 import { explainSchema, type PlanCheckEntry } from './diagnostics/explain-schema.ts';
 import { type ProbesInput, type ProbesOptions, probesSchema } from './probes/options.ts';
-import { isProbeExpression, isProbeKey, PROBE_EXPRESSION_HINT } from './probes/thresholds.ts';
+import { type ThresholdEntry, thresholdsSchema } from './thresholds.ts';
+import { type LoadGroupInput, loadGroupSchema } from './load-groups.ts';
+import { shapeLoad } from './load-shape.ts';
 
 /** What an invariant check gets: the environment's variables and the run so far. */
 export interface InvariantContext {
@@ -84,13 +86,24 @@ export interface ScenarioDefinition {
     defaultProfile?: string;
     /** Requests stream (LLM chat): the profile's first-token p95 becomes a threshold. */
     streaming?: boolean;
+    /**
+     * Load groups, each one k6 scenario with its own function, executor and tags, e.g.
+     * `{ readers: { executor: 'constant-arrival-rate', rate: 50 }, writers: { executor: 'ramping-arrival-rate', phases: { spike: { rate: 200 } } } }`.
+     * Without groups the load is one group shaped by `executor` and the profile.
+     */
+    groups?: Record<string, LoadGroupInput>;
+    /** Share of the planned iterations the load generator may fall short by before a PASS becomes INCONCLUSIVE (default 0.05). */
+    maxShortfall?: number;
   };
   /** Named phases in order; the load runs for their total duration. */
   phases: PhaseEntry[];
   faults?: FaultEntry[];
   assertions?: {
-    /** k6 thresholds; expressions may use {p95TotalMs}, {p95FirstTokenMs}, {maxErrorRate}. */
-    thresholds?: Record<string, string[]>;
+    /**
+     * k6 thresholds; expressions may use {p95TotalMs}, {p95FirstTokenMs}, {maxErrorRate}. An entry is an
+     * expression or k6's object form `{ threshold, abortOnFail, delayAbortEval }` (a crossed abortOnFail threshold stops the run).
+     */
+    thresholds?: Record<string, ThresholdEntry[]>;
     /** Apply the profile's success / p95 thresholds to the whole run (true, default), to these phases, or not at all. */
     profileThresholds?: boolean | string[];
     recovery?: {
@@ -127,6 +140,7 @@ export function defineScenario(definition: ScenarioDefinition): ScenarioDefiniti
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `expected a function (${what})`);
 const phaseName = z.string().regex(/^[A-Za-z][\w-]*$/, 'expected a name of letters, digits, "_" or "-", starting with a letter');
+const groupName = z.string().regex(/^[A-Za-z][\w-]*$/, 'expected a group name of letters, digits, "_" or "-", starting with a letter');
 const atSchema = z.union([z.number().min(0), z.string().min(1)]);
 
 export const faultEntrySchema = z.strictObject({
@@ -139,16 +153,6 @@ export const faultEntrySchema = z.strictObject({
 });
 
 export const phaseSchema = z.strictObject({ name: phaseName, duration: durationSchema });
-
-const thresholdKey = z
-  .string()
-  .regex(/^(probe:[a-z][\w-]*\.[\w.:]+|[A-Za-z_][\w.]*)(\{[^{}]+\})?$/, 'expected a k6 metric, optionally with tags, e.g. "http_req_duration{phase:fault}", or a probe, e.g. "probe:redis.hit_ratio{phase:steady}"');
-const thresholdExpression = z
-  .string()
-  .regex(
-    /^\s*(avg|min|max|med|count|rate|value|p\(\d+(\.\d+)?\))\s*(<=|>=|<|>|===|==|!=)\s*(\d+(\.\d+)?|\{\w+\})\s*$/,
-    'expected a k6 threshold expression like "p(95)<2000", "rate<0.01" or "p(95)<{p95TotalMs}"',
-  );
 
 const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case name with dashes, e.g. "rpc-throttle"'),
@@ -163,12 +167,14 @@ const scenarioSchema = z.strictObject({
     profiles: z.record(z.string(), profileOverrideSchema).default({}),
     defaultProfile: z.string().default('smoke'),
     streaming: z.boolean().default(false),
+    groups: z.record(groupName, loadGroupSchema).optional(),
+    maxShortfall: z.number().min(0).max(1).default(0.05),
   }),
   phases: z.array(phaseSchema).min(1, 'expected at least one phase'),
   faults: z.array(faultEntrySchema).default([]),
   assertions: z
     .strictObject({
-      thresholds: z.record(thresholdKey, z.array(z.string()).min(1)).default({}).superRefine(checkThresholdExpressions),
+      thresholds: thresholdsSchema.default({}),
       profileThresholds: z.union([z.boolean(), z.array(phaseName)]).default(true),
       recovery: z
         .strictObject({
@@ -195,15 +201,6 @@ const scenarioSchema = z.strictObject({
 });
 
 /** k6 expressions for k6 metrics, probe expressions (an aggregate may be omitted, `last`) for `probe:` keys. */
-function checkThresholdExpressions(thresholds: Record<string, string[]>, ctx: z.RefinementCtx): void {
-  for (const [key, expressions] of Object.entries(thresholds)) {
-    expressions.forEach((expression, i) => {
-      const probe = isProbeKey(key);
-      if (probe ? isProbeExpression(expression) : thresholdExpression.safeParse(expression).success) return;
-      ctx.addIssue({ code: 'custom', path: [key, i], message: probe ? PROBE_EXPRESSION_HINT : thresholdExpression.safeParse(expression).error!.issues[0]!.message });
-    });
-  }
-}
 
 type ParsedScenario = z.output<typeof scenarioSchema>;
 
@@ -270,6 +267,9 @@ export function resolveScenario(input: unknown, file = '(inline scenario)'): Sce
     s.assertions.profileThresholds.forEach((p, i) => {
       if (!phaseNames.has(p)) problems.push(`assertions.profileThresholds.${i}: unknown phase "${p}"; phases are ${[...phaseNames].join(', ')}`);
     });
+  }
+  if (timelineProblems.length === 0) {
+    for (const profile of Object.values(profiles)) for (const problem of shapeLoad(s.load, phases, profile).problems) if (!problems.includes(problem)) problems.push(problem);
   }
   const baseline = s.assertions.recovery?.baselinePhase;
   if (baseline && !phaseNames.has(baseline)) problems.push(`assertions.recovery.baselinePhase: unknown phase "${baseline}"; phases are ${[...phaseNames].join(', ')}`);

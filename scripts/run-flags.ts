@@ -27,6 +27,9 @@ const secretEnvFlag = (value: string, previous: string[] = []) => {
   return [...previous, value];
 };
 
+/** A repeatable flag's values, in order. */
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
 /** `--profile smoke,baseline,stress`. */
 const profilesFlag = (value: string) => {
   const names = value.split(',').map((p) => p.trim());
@@ -58,6 +61,8 @@ export interface RunFlags {
   reportDir?: string;
   failFast?: boolean;
   issue?: string;
+  k6Arg?: string[];
+  out?: string[];
 }
 
 /** The flags `chaos` and `ci` share: what runs, against what, with what, and where the reports go. */
@@ -78,7 +83,14 @@ export function addRunFlags(command: Command, defaults: { profile?: string[] } =
     .option('--report-dir <dir>', 'the sign-off folder for several runs (default: a new reports/sign-off-<time>/); an existing one is never written over')
     .option('--fail-fast', 'stop at the first run that does not pass')
     .option('--issue <n>', 'the issue CLOSE-COMMANDS.sh comments on and closes (a number or its URL)')
-    .option('--reports <dir>', 'where reports/<run-id>/ of a single run go', 'reports');
+    .option('--reports <dir>', 'where reports/<run-id>/ of a single run go', 'reports')
+    .option('--k6-arg <arg>', 'a flag for `k6 run`, repeatable (e.g. --k6-arg=--http-debug); or put k6 flags after --', collect)
+    .option('--out <output>', "a k6 output beside Faultline's own, repeatable (e.g. experimental-prometheus-rw); K6_OUT's are added too", collect);
+}
+
+/** The flags for `k6 run`: outputs, --k6-arg, then whatever came after `--`. */
+export function k6ArgsOf(flags: RunFlags, passthrough: string[]): string[] {
+  return [...(flags.out ?? []).flatMap((o) => ['--out', o]), ...(flags.k6Arg ?? []), ...passthrough];
 }
 
 /** The scenarios named (or every scenario with --all), loaded and validated, with an incident timeline applied when one is given. */

@@ -12,6 +12,11 @@ const options = z.strictObject({
   maxmemory: z.union([z.number().int().min(0), z.string().regex(/^\d+(b|k|kb|m|mb|g|gb)?$/i, 'expected bytes or a size like "64mb"')]).optional(),
   /** What Redis does at maxmemory (e.g. volatile-lru). Default: noeviction. */
   maxmemoryPolicy: z.enum(['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']).optional(),
+  /**
+   * More proxies to the same Redis, one per name, so one client's path can be cut while the
+   * others keep theirs: `['adapter']` adds the proxy `redis-adapter` and `REDIS_ADAPTER_URL`.
+   */
+  proxies: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case name like "adapter"')).default([]),
 });
 type Options = z.infer<typeof options>;
 
@@ -22,6 +27,7 @@ export default defineService({
   options,
   envVar: 'REDIS_URL',
   url: (_o: Options, host, port) => `redis://${host}:${port}`,
+  endpoints: (o: Options) => o.proxies.map((name) => ({ proxy: `redis-${name}`, envVar: `REDIS_${name.toUpperCase().replace(/-/g, '_')}_URL` })),
 
   async prepare(ctx, o, port) {
     const tool = await ctx.tools.get('redis-server');

@@ -10,6 +10,7 @@ export const REFERENCE_APP_MITIGATIONS = {
   'cache-fallback': 'Redis commands time out after 250 ms and reads fall back to Postgres',
   'llm-breaker': 'a circuit breaker with first-token and idle deadlines in front of the LLM',
   'rate-limit': 'per-user rate limits on claims and chat',
+  'socket-recovery': 'a client that reconnects gets the room events it missed, replayed from a Redis stream',
 };
 
 export interface ReferenceAppOptions {
@@ -20,6 +21,10 @@ export interface ReferenceAppOptions {
   jwtSecret?: string;
   /** Gifts seeded at first start. */
   seedGifts?: number;
+  /** Publishes the streamers' live events (EVENT_UPDATED); one instance of a deployment does (default true). */
+  publisher?: boolean;
+  /** More of its variables, e.g. `{ PING_INTERVAL: '1000', PUBLISH_HZ: '2' }`. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -27,6 +32,7 @@ export interface ReferenceAppOptions {
  * as a team declares its own app (a command, a port variable, a health path, its
  * dependencies and its mitigations), so nothing in Faultline knows it.
  * @example services: { postgres: true, redis: true, anvil: true, rpc: true, app: referenceApp({ uses: ['rpc'] }) }
+ * @example a second instance behind the same Redis adapter: app2: referenceApp({ publisher: false })
  */
 export function referenceApp(options: ReferenceAppOptions = {}) {
   return {
@@ -42,6 +48,8 @@ export function referenceApp(options: ReferenceAppOptions = {}) {
       NODE_ENV: 'production',
       // Everything it needs is in its environment: a developer's .env.faultline must not fill the gaps.
       APP_DOTENV: 'off',
+      ...(options.publisher === false ? { PUBLISHER: 'off' } : {}),
+      ...options.env,
     },
     // Migrations, the token deployment and the seed run before it listens.
     readyTimeout: '60s',

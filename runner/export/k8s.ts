@@ -6,7 +6,9 @@ import { stringify } from 'yaml';
 import { Toolbox } from '../../env/tools/toolbox.ts';
 import { FaultlineError } from '../../lib/errors.ts';
 import { rel } from '../../lib/hints.ts';
-import { loadPlan } from '../k6-driver.ts';
+import { k6LoadPlan } from '../load-plan.ts';
+import { describeShape, shapeLoad } from '../load-shape.ts';
+import { splitThresholds } from '../probes/thresholds.ts';
 import { prepareK6Script } from '../k6-script.ts';
 import { secretValuesFrom } from '../reports/redact.ts';
 import { buildThresholds } from '../run.ts';
@@ -71,6 +73,10 @@ export async function exportK8s(o: K8sExportOptions): Promise<{ dir: string; fil
   const dir = resolve(o.out);
   if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) throw new ExportInvalidError(`--out ${o.out}: exists and is not empty; export into a new folder (nothing is written over).`);
 
+  const k6 = await new Toolbox().get('k6');
+  const script = await prepareK6Script(scenario.load.scriptPath, { bundle: true });
+  const shaped = shapeLoad(scenario.load, scenario.phases, profile, script.exports);
+  if (shaped.problems.length > 0) throw new ExportInvalidError(`${rel(scenario.file)}: ${shaped.problems.join('; ')}`);
   const plan: DistributedPlan = {
     kind: 'faultline-distributed-plan',
     name,
@@ -82,13 +88,23 @@ export async function exportK8s(o: K8sExportOptions): Promise<{ dir: string; fil
     executor: scenario.load.executor,
     // No origin: each pod counts the phases from its scenario's start (the operator starts them together).
     // Redirects as k6 follows them: a cluster's target is remote by intent, not by mistake.
-    k6: { originMs: 0, target: o.target, phases: scenario.phases, thresholds: buildThresholds(scenario, profile), profile, maxRedirects: 10, load: loadPlan(scenario.load.executor, profile, scenario.durationMs) },
+    load: describeShape(shaped.groups),
+    // Probe thresholds need this machine's probes: a cluster's own dashboards stand in for them.
+    k6: {
+      originMs: 0,
+      target: o.target,
+      phases: scenario.phases,
+      thresholds: splitThresholds(buildThresholds(scenario, profile)).k6,
+      profile,
+      maxRedirects: 10,
+      // Groups aimed at a service go to the target: the cluster's services are not this machine's.
+      ...k6LoadPlan(shaped.groups, {}, o.target),
+      shaped: !!scenario.load.groups,
+    },
     faults: scenario.faults,
     ...(scenario.assertions.recovery ? { recovery: scenario.assertions.recovery } : {}),
   };
 
-  const k6 = await new Toolbox().get('k6');
-  const script = await prepareK6Script(scenario.load.scriptPath, { bundle: true });
   mkdirSync(dir, { recursive: true });
   const archive = join(dir, 'archive.tar');
   try {

@@ -18,6 +18,8 @@ export interface DistributedPlan {
   profile: string;
   parallelism: number;
   executor: Scenario['load']['executor'];
+  /** The load in words (its groups, rates and stages), for the README and the analysed report. */
+  load: string;
   /** What the k6 helper reads from FAULTLINE_PLAN (originMs 0: each pod's scenario start). */
   k6: K6Plan;
   faults: ScheduledFault[];

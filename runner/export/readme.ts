@@ -8,7 +8,7 @@ export function renderExportReadme(plan: DistributedPlan, o: { name: string; nam
   const lines = [
     `# ${plan.scenario} (${plan.profile}) on k6-operator: ${plan.parallelism} pods`,
     '',
-    `Written by \`faultline export k8s\` from \`${plan.scenarioFile}\`. The load of one local run (${describeLoad(plan)}, ${formatMs(plan.k6.phases.at(-1)!.endMs)} over ${plan.k6.phases.map((p) => p.name).join(' → ')}) split by k6 execution segments over ${plan.parallelism} runner pods of a [k6-operator](https://github.com/grafana/k6-operator) \`TestRun\`, against \`${o.target}\`.`,
+    `Written by \`faultline export k8s\` from \`${plan.scenarioFile}\`. The load of one local run (${plan.load}, ${formatMs(plan.k6.phases.at(-1)!.endMs)} over ${plan.k6.phases.map((p) => p.name).join(' → ')}) split by k6 execution segments over ${plan.parallelism} runner pods of a [k6-operator](https://github.com/grafana/k6-operator) \`TestRun\`, against \`${o.target}\`.`,
     '',
     '| file | what |',
     '| --- | --- |',
@@ -72,7 +72,3 @@ export function renderExportReadme(plan: DistributedPlan, o: { name: string; nam
   return lines.join('\n');
 }
 
-function describeLoad(plan: DistributedPlan): string {
-  const load = plan.k6.load;
-  return load.executor === 'iterations' ? `${load.iterations} iterations by ${load.vus} VUs` : `${(load.ratePerMinute / 60).toFixed(1)} requests/s with up to ${load.vus} VUs`;
-}

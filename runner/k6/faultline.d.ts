@@ -4,6 +4,8 @@
 export const target: string;
 /** The profile the run uses. */
 export const profile: { requests: number; concurrency: number; success: number; p95TotalMs: number; p95FirstTokenMs: number; rps?: number };
+/** The shared time origin (epoch ms): phase offsets count from it. */
+export const originMs: number;
 /** The run's seed, for scripts that generate data. */
 export const seed: number;
 /** Time to first token of streamed responses (ms); thresholds: `faultline_first_token`. */
@@ -20,7 +22,19 @@ export function iteration<T>(fn: (data: T) => unknown): (data: T) => unknown;
 export function waitForOrigin(): void;
 /** Default setup: waits for the origin. */
 export function setup(): void;
-/** k6 options for the plan (executor and thresholds), with `extra` merged on top. */
+/** This VU's load group as the plan describes it. */
+export function group(): { connections?: number; vus: number; targets: string[] };
+/** The sockets this iteration holds: its share of its group's `connections`, spread over the group's VUs. */
+export function connections(): number;
+/** The index of this iteration's first connection within its group, for unique users per socket. */
+export function connectionIndex(): number;
+/** The group's targets (URLs): its `targets` resolved, or the run's target. */
+export function targets(): string[];
+/** The n-th target, round robin: spreads requests or sockets over the group's targets. */
+export function targetFor(n: number): string;
+/** Milliseconds until the end of the last phase (negative once it is over). */
+export function remainingMs(): number;
+/** k6 options for the plan (one k6 scenario per load group, and the thresholds), with `extra` merged on top. */
 export function options(extra?: Record<string, unknown>): Record<string, unknown>;
 /** An existing script's own options, kept, with the run's thresholds added to its own. */
 export function adopt(own?: Record<string, unknown>): Record<string, unknown>;

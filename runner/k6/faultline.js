@@ -33,6 +33,8 @@ installFailureSamples(plan.samples);
 export const target = __ENV.FAULTLINE_TARGET || plan.target || 'http://127.0.0.1:3000';
 /** The profile the run uses: requests, concurrency, success, p95TotalMs, p95FirstTokenMs. */
 export const profile = plan.profile;
+/** The shared time origin (epoch ms): phase offsets count from it. */
+export const originMs = plan.originMs;
 /** The run's seed, for scripts that generate data. */
 export const seed = Number(__ENV.FAULTLINE_SEED || 0);
 /** Time to first token of streamed responses (ms); thresholds: `faultline_first_token`. */
@@ -89,7 +91,9 @@ export function setup() {
  * calls this for a script that does not import this helper.
  */
 export function adopt(own) {
-  const mine = own || {};
+  const mine = Object.assign({}, own);
+  // Load groups the scenario declares shape the load instead of the script's own options.
+  if (plan.shaped) for (const key of ['scenarios', 'stages', 'vus', 'duration', 'iterations']) delete mine[key];
   const shaped = ['scenarios', 'stages', 'vus', 'duration', 'iterations'].some((k) => k in mine);
   const thresholds = Object.assign({}, mine.thresholds);
   for (const [metric, expressions] of Object.entries(plan.thresholds)) thresholds[metric] = [].concat(thresholds[metric] || [], expressions);
@@ -97,24 +101,12 @@ export function adopt(own) {
   return Object.assign(shaped ? {} : { scenarios: options().scenarios }, mine, { thresholds, maxRedirects, setupTimeout: mine.setupTimeout || '120s' });
 }
 
-/** k6 options for the plan: the executor shaped by the profile, and the thresholds. `extra` is merged on top. */
+/** k6 options for the plan: one k6 scenario per load group (shaped by the profile), and the thresholds. `extra` is merged on top. */
 export function options(extra) {
-  const load = plan.load;
-  const scenario =
-    load.executor === 'iterations'
-      ? { executor: 'shared-iterations', vus: load.vus, iterations: load.iterations, maxDuration: load.maxDuration }
-      : {
-          executor: 'constant-arrival-rate',
-          rate: load.ratePerMinute,
-          timeUnit: '1m',
-          duration: load.duration,
-          preAllocatedVUs: load.vus,
-          maxVUs: load.vus,
-          gracefulStop: load.gracefulStop || '10s',
-        };
   return Object.assign(
     {
-      scenarios: { faultline: scenario },
+      // One k6 scenario per load group, computed by the runner (runner/load-shape.ts).
+      scenarios: plan.scenarios || { faultline: legacyScenario(plan.load) },
       thresholds: plan.thresholds,
       setupTimeout: '120s',
       // Keeps the per-request points small: these tags are all the runner reads.
@@ -124,4 +116,55 @@ export function options(extra) {
     },
     extra || {},
   );
+}
+
+/** This VU's load group as the plan describes it: `{ connections, vus, targets }`. */
+export function group() {
+  return (plan.groups && plan.groups[exec.scenario.name]) || { vus: 1, targets: [target] };
+}
+
+/** The sockets this iteration holds: its share of its group's `connections`, spread evenly over the group's VUs. */
+export function connections() {
+  const g = group();
+  const total = g.connections || 0;
+  const vus = Math.max(1, g.vus || 1);
+  const index = exec.scenario.iterationInTest % vus;
+  return Math.floor(total / vus) + (index < total % vus ? 1 : 0);
+}
+
+/** The index of this iteration's first connection within its group (0 for the first VU), for unique users per socket. */
+export function connectionIndex() {
+  const g = group();
+  const total = g.connections || 0;
+  const vus = Math.max(1, g.vus || 1);
+  const index = exec.scenario.iterationInTest % vus;
+  return index * Math.floor(total / vus) + Math.min(index, total % vus);
+}
+
+/** The group's targets (URLs), the n-th of them for spreading requests or sockets: `targetFor(i)`. */
+export function targets() {
+  return group().targets || [target];
+}
+export function targetFor(n) {
+  const all = targets();
+  return all[Math.abs(n) % all.length];
+}
+
+/** Milliseconds until the end of the last phase (negative once it is over). */
+export function remainingMs() {
+  return plan.originMs + plan.phases[plan.phases.length - 1].endMs - Date.now();
+}
+
+/** The single-group form of plans written before load groups (no `scenarios` in the plan). */
+function legacyScenario(load) {
+  if (load.executor === 'iterations') return { executor: 'shared-iterations', vus: load.vus, iterations: load.iterations, maxDuration: load.maxDuration };
+  return {
+    executor: 'constant-arrival-rate',
+    rate: load.ratePerMinute,
+    timeUnit: '1m',
+    duration: load.duration,
+    preAllocatedVUs: load.vus,
+    maxVUs: load.vus,
+    gracefulStop: load.gracefulStop || '10s',
+  };
 }

@@ -5,6 +5,7 @@ import { escapeHtml as h } from './escape.ts';
 import { drift, ms } from './format.ts';
 import { type Cell, contextTable, isStatus, maxDriftMs, replayCommand, statusLabel, type Table, tablesOf } from './tables.ts';
 import type { RunResult } from '../result.ts';
+import { loadLines } from './load.ts';
 
 /**
  * report.html: one self-contained page (inline CSS and SVG, no scripts, fonts or links out),
@@ -34,6 +35,7 @@ export function renderHtml(result: RunResult): string {
 <h1><span class="badge">${result.verdict}</span> ${h(result.scenario)} <small>${h(result.profile)} profile</small></h1>
 <p>${h(summary)}</p>
 ${reasons.length > 0 ? `<ul class="reasons">${reasons.map((x) => `<li>${h(x)}</li>`).join('')}</ul>` : ''}
+${loadLines(result).map((l) => `<p class="load">Load: ${h(l)}</p>`).join('\n')}
 </header>
 <main>
 <dl class="meta">

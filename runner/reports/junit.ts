@@ -1,6 +1,7 @@
 import { isAbsolute, relative } from 'node:path';
 import { assertionsOf } from './assertions.ts';
 import type { RunResult } from '../result.ts';
+import { loadCases } from './load.ts';
 
 /**
  * junit.xml: one testsuite per run, one testcase per assertion (threshold, recovery bound,
@@ -9,7 +10,7 @@ import type { RunResult } from '../result.ts';
  * file, and a failure's message says what was seen against the limit, in ms and %.
  */
 export function renderJunit(result: RunResult): string {
-  const assertions = assertionsOf(result);
+  const assertions = [...assertionsOf(result), ...loadCases(result).map((c) => ({ kind: 'load' as const, ...c, sentence: c.message, windowMs: result.durationMs }))];
   const failures = assertions.filter((a) => !a.ok).length;
   // An inconclusive run is an error of the run (it could not judge), not a failure of an assertion.
   const errors = result.inconclusive ? 1 : 0;

@@ -2,6 +2,7 @@ import { countsOf, reasonsOf } from './assertions.ts';
 import { drift, ms } from './format.ts';
 import { type Cell, contextTable, isStatus, maxDriftMs, replayCommand, statusLabel, type Table, tablesOf } from './tables.ts';
 import type { RunResult } from '../result.ts';
+import { loadLines } from './load.ts';
 
 /** report.md: the verdict and its reasons first, then the tables that explain them. */
 export function renderMarkdown(result: RunResult): string {
@@ -27,6 +28,11 @@ export function renderMarkdown(result: RunResult): string {
 
 /** `# PASS — scenario (profile)` and the one-line reasons; shared with the closure note. */
 export function verdictLines(result: RunResult, heading = '#'): string[] {
+  const load = loadLines(result).map((l) => `Load: ${mdInline(l)}`);
+  return [...verdictHead(result, heading), ...(load.length ? ['', ...load.flatMap((l, i) => (i ? ['', l] : [l]))] : [])];
+}
+
+function verdictHead(result: RunResult, heading: string): string[] {
   const counts = countsOf(result);
   const title = `${heading} ${result.verdict} — ${mdInline(result.scenario)} (${mdInline(result.profile)} profile)`;
   if (result.verdict === 'PASS') {

@@ -4,6 +4,7 @@ import { readable } from './readable.ts';
 import type { RunResult } from '../result.ts';
 import { diagnosticTables } from './diagnostic-tables.ts';
 import { contextLabel } from './context-labels.ts';
+import { loadTable } from './load.ts';
 
 /** A pass/fail mark; each renderer draws it its own way. */
 export interface Status {
@@ -27,13 +28,15 @@ export const statusLabel = (s: Status): string => s.label ?? (s.ok ? 'pass' : 'F
 
 /** The tables of a report, in reading order. */
 export function tablesOf(result: RunResult): Table[] {
-  return [phaseTable(result), thresholdTable(result), recoveryTable(result), invariantTable(result), timelineTable(result), ...diagnosticTables(result)];
+  return [phaseTable(result), ...(result.load ? [loadTable(result)] : []), thresholdTable(result), recoveryTable(result), invariantTable(result), timelineTable(result), ...diagnosticTables(result)];
 }
 
 export function phaseTable(result: RunResult): Table {
   const streaming = result.phases.some((p) => p.firstToken);
   const headers = ['Phase', 'Window', 'Requests', 'Error rate', 'req/s', 'p50', 'p95', 'p99', 'max'];
   if (streaming) headers.push('First-token p95');
+  const ws = result.phases.some((p) => p.ws);
+  if (ws) headers.push('Messages', 'Lag p50', 'Lag p99', 'Dropped');
   return {
     title: 'Phases',
     headers,
@@ -51,6 +54,7 @@ export function phaseTable(result: RunResult): Table {
         ms(p.latency.max),
       ];
       if (streaming) row.push(ms(p.firstToken?.p95));
+      if (ws) row.push(String(p.ws?.messages ?? 0), ms(p.ws?.lagP50), ms(p.ws?.lagP99), percent(p.ws?.dropped));
       return row;
     }),
   };

@@ -10,6 +10,8 @@ export default defineScenario({
   name: 'chat-llm',
   description: 'LLM chat under the smoke / baseline / stress profiles: success rate, p95 total and p95 first token',
   services: { postgres: true, redis: true, anvil: true, llm: true, app: true },
+  // The config runs two app instances (app, app2): this load goes to the first.
+  target: { service: 'app' },
   load: { script: './load.js', executor: 'iterations', streaming: true, env: { CHAT_PREFIX: 'chat-llm' } },
   phases: [{ name: 'load', duration: '60s' }],
 });

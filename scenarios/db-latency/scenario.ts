@@ -12,10 +12,13 @@ export default defineScenario({
   name: 'db-latency',
   description: 'Postgres +300 ms ± 100 ms during claims; clients time out and retry; every user must be paid exactly once',
   services: { postgres: true, redis: true, anvil: true, app: true },
+  // The config runs two app instances (app, app2): this load goes to the first.
+  target: { service: 'app' },
   load: {
     script: './load.js',
     env: { CLAIM_PREFIX: 'db-latency', CLAIM_TIMEOUT_MS: '1500', CLAIM_ATTEMPTS: '20' },
-    profiles: { smoke: { rps: 2, concurrency: 8 }, baseline: { rps: 4, concurrency: 20 }, stress: { rps: 8, concurrency: 40 } },
+    // A claim retried for up to 20 × 1.5 s holds its VU that long: enough VUs that k6 starts every planned claim.
+    profiles: { smoke: { rps: 2, concurrency: 24 }, baseline: { rps: 4, concurrency: 60 }, stress: { rps: 8, concurrency: 120 } },
   },
   phases: [
     { name: 'baseline', duration: '4s' },

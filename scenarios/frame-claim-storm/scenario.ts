@@ -14,6 +14,8 @@ export default defineScenario({
   name: 'frame-claim-storm',
   description: 'Many fids claim one gift through frames at once, every press sent twice; no over-claim, no double claim',
   services: { postgres: true, redis: true, anvil: true, farcaster: true, app: true },
+  // The config runs two app instances (app, app2): this load goes to the first.
+  target: { service: 'app' },
   load: {
     script: './load.js',
     executor: 'iterations',

@@ -10,6 +10,8 @@ export default defineScenario({
   name: 'llm-slow-first-token',
   description: 'LLM first token slows to 8 s, then 503s arrive; callers must get a quick answer, never a hung stream',
   services: { postgres: true, redis: true, anvil: true, llm: true, app: true },
+  // The config runs two app instances (app, app2): this load goes to the first.
+  target: { service: 'app' },
   load: { script: './load.js', streaming: true, env: { CHAT_PREFIX: 'llm-slow', CHAT_TIMEOUT: '20s' }, profiles: { smoke: { rps: 2, concurrency: 12 }, baseline: { rps: 5, concurrency: 30 }, stress: { rps: 10, concurrency: 60 } } },
   phases: [
     { name: 'baseline', duration: '4s' },

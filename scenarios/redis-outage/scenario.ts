@@ -11,6 +11,8 @@ export default defineScenario({
   name: 'redis-outage',
   description: 'Redis unreachable for a window during chat-room reads and claims; reads must fall back to Postgres',
   services: { postgres: true, redis: true, anvil: true, app: true },
+  // The config runs two app instances (app, app2): this load goes to the first.
+  target: { service: 'app' },
   load: { script: './load.js', env: { CLAIM_PREFIX: 'redis-outage', CLAIM_TIMEOUT_MS: '5000' }, profiles: { smoke: { rps: 6, concurrency: 6 }, baseline: { rps: 12, concurrency: 20 }, stress: { rps: 25, concurrency: 40 } } },
   phases: [
     { name: 'baseline', duration: '4s' },

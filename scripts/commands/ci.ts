@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../env/config.ts';
 import { runSignOff } from '../../runner/sign-off.ts';
-import { addRunFlags, exitOnInterrupt, loadScenarios, type RunFlags, signOffFlags } from '../run-flags.ts';
+import { addRunFlags, exitOnInterrupt, k6ArgsOf, loadScenarios, type RunFlags, signOffFlags } from '../run-flags.ts';
 
 /**
  * `faultline ci`: the sign-off CI runs — every scenario (or those named) with the smoke
@@ -9,7 +9,7 @@ import { addRunFlags, exitOnInterrupt, loadScenarios, type RunFlags, signOffFlag
  * on: 0 only when every row passed, 1 on any FAIL, 2 on bad input or a run that could not
  * be made, 3 / 4 when the rest were inconclusive (baseline broken / load shortfall).
  */
-export function registerCi(program: Command, global: () => { config?: string }): void {
+export function registerCi(program: Command, global: () => { config?: string; k6Passthrough: string[] }): void {
   addRunFlags(
     program
       .command('ci')
@@ -19,6 +19,6 @@ export function registerCi(program: Command, global: () => { config?: string }):
   ).action(async (names: string[], flags: RunFlags) => {
     const config = await loadConfig(global().config);
     const { scenarios, seed } = await loadScenarios(names, { ...flags, all: names.length === 0 }, config);
-    process.exitCode = (await exitOnInterrupt(runSignOff({ ...signOffFlags(flags, seed), scenarios, config }))).exitCode;
+    process.exitCode = (await exitOnInterrupt(runSignOff({ ...signOffFlags(flags, seed), k6Args: k6ArgsOf(flags, global().k6Passthrough), scenarios, config }))).exitCode;
   });
 }

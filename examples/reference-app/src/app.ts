@@ -22,6 +22,9 @@ import { TokenBuckets } from './rate-limit.ts';
 import { createBlockingRedis, createRedis } from './redis.ts';
 import { emitMessage, type EmitJob, roomRoutes } from './rooms/routes.ts';
 import { seed } from './seed.ts';
+import { startPublisher } from './live/publisher.ts';
+import { replayMissed } from './live/replay.ts';
+import { liveRoutes } from './live/routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,7 +41,7 @@ export interface App extends AsyncDisposable {
 }
 
 // Paths anyone may call; everything else under /api needs a JWT.
-const PUBLIC = new Set(['/api/health', '/api/config', '/metrics', '/api/invariants']);
+const PUBLIC = new Set(['/api/health', '/api/config', '/metrics', '/api/invariants', '/api/events/live']);
 
 /**
  * Builds and starts the app: migrations, seed (token deploy, 100 gifts), HTTP server,
@@ -52,11 +55,15 @@ export async function startApp(config: AppConfig): Promise<App> {
   const fastify = Fastify({ logger: { level: config.logLevel }, forceCloseConnections: true, requestIdHeader: 'x-request-id', genReqId: () => `req-${randomUUID()}` });
   const pool = createPool(config.databaseUrl);
   const redis = createRedis(config.redisUrl, config.mitigations['cache-fallback']);
-  const blocking = [createBlockingRedis(config.redisUrl), createBlockingRedis(config.redisUrl), createBlockingRedis(config.redisUrl), createBlockingRedis(config.redisUrl)];
+  // The Socket.IO adapter's pub/sub may go through a proxy of its own (REDIS_ADAPTER_URL), so its path can be cut alone.
+  const adapterUrl = config.realtime.adapterRedisUrl;
+  const blocking = [createBlockingRedis(config.redisUrl), createBlockingRedis(config.redisUrl), createBlockingRedis(adapterUrl), createBlockingRedis(adapterUrl)];
   const [queueConnection, workerConnection, pub, sub] = blocking as [typeof blocking[0], typeof blocking[0], typeof blocking[0], typeof blocking[0]];
   let worker: Worker | undefined;
   let reconciler: NodeJS.Timeout | undefined;
+  let stopPublisher: (() => void) | undefined;
   const cleanup = async () => {
+    stopPublisher?.();
     clearInterval(reconciler);
     await worker?.close().catch(() => {});
     await fastify.close().catch(() => {});
@@ -77,7 +84,12 @@ export async function startApp(config: AppConfig): Promise<App> {
     const treasury = await Treasury.connect(transport, config.mnemonic, config.treasuryAccountIndex);
     const seeded = await seed(pool, treasury, config.seedGifts);
 
-    const io = new SocketServer(fastify.server, { adapter: createAdapter(pub, sub), cors: { origin: false } });
+    const io = new SocketServer(fastify.server, {
+      adapter: createAdapter(pub, sub),
+      cors: { origin: false },
+      pingInterval: config.realtime.pingIntervalMs,
+      pingTimeout: config.realtime.pingTimeoutMs,
+    });
     const emitQueue = new Queue<EmitJob>('emit', { connection: queueConnection });
     const ctx: AppContext = {
       config,
@@ -165,12 +177,14 @@ export async function startApp(config: AppConfig): Promise<App> {
     chatRoutes(fastify, ctx);
     frameRoutes(fastify, ctx);
     invariantRoutes(fastify, ctx);
+    liveRoutes(fastify, ctx);
 
     reconciler = setInterval(() => {
       reconcilePending(ctx).catch((error: Error) => fastify.log.warn({ err: error.message }, 'reconciler failed'));
     }, 2_000);
     reconciler.unref();
 
+    if (config.realtime.publisher) stopPublisher = await startPublisher(ctx);
     const address = await fastify.listen({ host: config.host, port: config.port });
     fastify.log.info({ mitigations: describeMitigations(config.mitigations), token: seeded.token }, 'reference app listening');
     const close = () => cleanup();
@@ -181,7 +195,13 @@ export async function startApp(config: AppConfig): Promise<App> {
   }
 }
 
-/** Clients authenticate with `auth: { token }` and join `gift:<id>` or `chat:<roomId>` (scoped to their tenant). */
+/**
+ * Clients authenticate with `auth: { token }` and join `gift:<id>`, `chat:<roomId>` (scoped to
+ * their tenant) or `streamer:<id>`. A client rejoining after a reconnect sends `{ after: <last
+ * seq it saw> }`; with socket-recovery it gets every event of the room it missed, from the
+ * room's Redis stream (the Redis adapter keeps no sessions, so Socket.IO's own recovery does
+ * not apply across nodes); without, what was sent while it was away is lost to it.
+ */
 function socketHandlers(ctx: AppContext): void {
   ctx.io.use(async (socket, next) => {
     try {
@@ -193,11 +213,18 @@ function socketHandlers(ctx: AppContext): void {
   });
   ctx.io.on('connection', (socket) => {
     const caller = socket.data.caller as Caller;
-    socket.on('join', async (room: unknown, ack?: (answer: object) => void) => {
-      const match = typeof room === 'string' ? /^(gift|chat):([\w-]{1,64})$/.exec(room) : null;
-      if (!match) return ack?.({ ok: false, error: 'rooms are gift:<id> or chat:<roomId>' });
-      await socket.join(match[1] === 'gift' ? room as string : `chat:${caller.tenant}:${match[2]}`);
-      ack?.({ ok: true });
+    socket.on('join', async (room: unknown, ...rest: unknown[]) => {
+      const ack = typeof rest.at(-1) === 'function' ? (rest.pop() as (answer: object) => void) : undefined;
+      const options = (rest[0] ?? {}) as { after?: unknown };
+      const match = typeof room === 'string' ? /^(gift|chat|streamer):([\w-]{1,64})$/.exec(room) : null;
+      if (!match) return ack?.({ ok: false, error: 'rooms are gift:<id>, chat:<roomId> or streamer:<id>' });
+      const serverRoom = match[1] === 'chat' ? `chat:${caller.tenant}:${match[2]}` : (room as string);
+      await socket.join(serverRoom);
+      let replayed = 0;
+      if (ctx.config.mitigations['socket-recovery'] && typeof options.after === 'number') {
+        replayed = await replayMissed(socket, ctx.redis, serverRoom, options.after).catch(() => 0);
+      }
+      ack?.({ ok: true, replayed });
     });
   });
 }

@@ -23,6 +23,24 @@ export interface AppConfig {
   /** Gifts created at first start. */
   seedGifts: number;
   logLevel: string;
+  realtime: RealtimeConfig;
+}
+
+/** Socket.IO and the live-event publisher. */
+export interface RealtimeConfig {
+  /** Socket.IO's heartbeat: a ping every `pingIntervalMs`; a client silent `pingTimeoutMs` longer is gone. */
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  /** The Redis the Socket.IO adapter's pub/sub uses (its own proxy, so its path can be cut alone); default REDIS_URL. */
+  adapterRedisUrl: string;
+  /** This instance publishes EVENT_UPDATED (one publisher per deployment; PUBLISHER=off on the others). */
+  publisher: boolean;
+  /** Events per second per streamer. */
+  publishHz: number;
+  /** Streamers whose live event is published, rooms `streamer:<id>`. */
+  streamers: string[];
+  /** How long GET /api/events/live serves a cached event. */
+  liveCacheTtlMs: number;
 }
 
 export class ConfigMissingError extends Error {
@@ -70,6 +88,15 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     mitigations: parseMitigations(env.FAULTLINE_MITIGATIONS),
     seedGifts: Number(env.APP_SEED_GIFTS ?? 100),
     logLevel: env.LOG_LEVEL ?? 'warn',
+    realtime: {
+      pingIntervalMs: Number(env.PING_INTERVAL ?? 25_000),
+      pingTimeoutMs: Number(env.PING_TIMEOUT ?? 20_000),
+      adapterRedisUrl: env.REDIS_ADAPTER_URL || required('REDIS_URL'),
+      publisher: env.PUBLISHER !== 'off',
+      publishHz: Number(env.PUBLISH_HZ ?? 2),
+      streamers: (env.PUBLISH_STREAMERS ?? '1').split(',').map((s) => s.trim()).filter(Boolean),
+      liveCacheTtlMs: Number(env.LIVE_CACHE_TTL_MS ?? 250),
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { HttpError, withTimeout } from '../http-error.ts';
+import { recordEvent } from '../live/replay.ts';
 
 const CACHE_TTL_SECONDS = 3;
 
@@ -118,8 +119,16 @@ function decodeCursor(cursor: string): { micros: string; id: string } {
   return { micros: match[1]!, id: match[2]! };
 }
 
-/** The BullMQ job: send the message to the room's sockets and drop the room's cached pages. */
+/**
+ * The BullMQ job: send the message to the room's sockets, stamped with the room's sequence
+ * number and the time it was posted (so listeners measure delivery lag and gaps), kept in the
+ * room's stream for replay (socket-recovery), and drop the room's cached pages.
+ */
 export async function emitMessage(ctx: AppContext, job: EmitJob): Promise<void> {
-  ctx.io.to(`chat:${job.tenant}:${job.roomId}`).emit('message', job.message);
+  const serverRoom = `chat:${job.tenant}:${job.roomId}`;
+  const seq = await ctx.redis.incr(`room:seq:${serverRoom}`);
+  const payload = { ...job.message, room: `chat:${job.roomId}`, seq, sentAt: Date.parse(job.message.createdAt) || Date.now() };
+  if (ctx.config.mitigations['socket-recovery']) await recordEvent(ctx.redis, serverRoom, seq, 'message', payload).catch(() => {});
+  ctx.io.to(serverRoom).emit('message', payload);
   await ctx.redis.del(roomCacheKey(job.tenant, job.roomId));
 }

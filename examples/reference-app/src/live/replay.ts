@@ -1,0 +1,59 @@
+import type { Redis } from 'ioredis';
+import type { Socket } from 'socket.io';
+
+/** The Redis stream that keeps a room's recent events for replay (socket-recovery). */
+export const streamKey = (serverRoom: string) => `live:stream:${serverRoom}`;
+/** Events kept per room: minutes of a 2 Hz stream, far more than a reconnect misses. */
+const KEEP = 5000;
+/**
+ * Events younger than this may still be on their way to a socket that just joined (the
+ * Redis adapter delivers them a moment later): they are replayed only after this long, and
+ * only when they did not arrive live meanwhile, so nothing is sent twice.
+ */
+const SETTLE_MS = 1000;
+
+/** A replayable event with its room's sequence number (concurrent emitters may record them slightly out of order). */
+export async function recordEvent(redis: Redis, serverRoom: string, seq: number, event: string, payload: object): Promise<void> {
+  await redis.xadd(streamKey(serverRoom), 'MAXLEN', '~', String(KEEP), '*', 'seq', String(seq), 'event', event, 'payload', JSON.stringify(payload));
+}
+
+/**
+ * Sends a socket that has just (re)joined `serverRoom` every event after `after` that it
+ * missed, oldest first. The socket has joined already, so every event from now on reaches it
+ * live; what it gets live meanwhile is not replayed. Returns how many were replayed.
+ */
+export async function replayMissed(socket: Socket, redis: Redis, serverRoom: string, after: number): Promise<number> {
+  const live = new Set<number>();
+  const seen = (_event: string, payload?: { seq?: unknown }) => {
+    if (payload && typeof payload.seq === 'number') live.add(payload.seq);
+  };
+  socket.onAnyOutgoing(seen);
+  let sent = 0;
+  try {
+    // Newest first until the first one the socket had: what it missed, then in order.
+    const events: Array<{ seq: number; event: string; payload: { sentAt: number } }> = [];
+    for (const [, fields] of await redis.xrevrange(streamKey(serverRoom), '+', '-', 'COUNT', KEEP)) {
+      const f: Record<string, string> = {};
+      for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+      const seq = Number(f.seq);
+      if (seq <= after - 50) break; // well before what it saw: nothing older can be missing
+      if (seq > after) events.push({ seq, event: f.event!, payload: JSON.parse(f.payload!) });
+    }
+    events.sort((a, b) => a.seq - b.seq);
+    const send = (e: (typeof events)[number]) => {
+      if (live.has(e.seq) || !socket.connected) return;
+      socket.emit(e.event, e.payload);
+      sent++;
+    };
+    const now = Date.now();
+    const recent = events.filter((e) => now - e.payload.sentAt < SETTLE_MS);
+    events.filter((e) => !recent.includes(e)).forEach(send);
+    if (recent.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      recent.forEach(send);
+    }
+  } finally {
+    socket.offAnyOutgoing(seen);
+  }
+  return sent;
+}
