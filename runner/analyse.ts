@@ -9,7 +9,8 @@ import { rel } from '../lib/hints.ts';
 import { phaseMetrics, recoveryTimes, timeSeries } from './analysis.ts';
 import type { DistributedPlan } from './export/plan-file.ts';
 import { thresholdsFromPoints } from './point-thresholds.ts';
-import { PointsReader, type Samples } from './points.ts';
+import { PointsReader } from './points.ts';
+import { RequestStats } from './request-stats.ts';
 import { writeReports } from './reports/index.ts';
 import { type RunResult, type TimelineEvent, VERDICT_EXIT_CODES } from './result.ts';
 import { inconclusiveOutcome } from './run.ts';
@@ -53,18 +54,17 @@ export async function analyseResults(o: AnalyseOptions): Promise<{ result: RunRe
 async function judge(o: AnalyseOptions, files: string[]): Promise<{ result: RunResult; runDir: string; exitCode: number }> {
   const { plan } = o;
   // Absolute times first (origin 0), then onto the run's axis: from the first request's start.
-  const samples: Samples = { duration: [], failed: [], firstToken: [] };
+  const samples = new RequestStats();
   for (const file of files) {
     const reader = new PointsReader(file, 0);
     reader.poll();
-    for (const key of ['duration', 'failed', 'firstToken'] as const) for (const s of reader.samples[key]) samples[key].push(s);
+    samples.merge(reader.stats);
   }
-  const originMs = samples.duration.reduce((min, s) => Math.min(min, s.tMs), Number.POSITIVE_INFINITY);
-  const origin = Number.isFinite(originMs) ? originMs : Date.now();
-  for (const list of Object.values(samples)) for (const s of list) s.tMs -= origin;
+  const origin = samples.firstStartMs ?? Date.now();
+  samples.shift(origin);
   const phases = plan.k6.phases;
   const plannedEnd = phases.at(-1)!.endMs;
-  const endedMs = samples.duration.reduce((max, s) => Math.max(max, s.tMs + s.value), 0);
+  const endedMs = Math.max(0, samples.lastEndMs ?? 0);
   // An iterations run ends when its requests are done, often before its nominal phases do.
   const measured = plan.executor === 'iterations' ? phases.map((p, i) => (i === phases.length - 1 ? { ...p, endMs: Math.max(p.startMs + 1, Math.min(p.endMs, endedMs)) } : p)) : phases;
 
@@ -86,7 +86,7 @@ async function judge(o: AnalyseOptions, files: string[]): Promise<{ result: RunR
   });
   if (!plan.recovery) for (const r of recovery) r.ok = true;
   const reasons = failureReasons({ timeline, thresholds, recovery, invariants: [] });
-  const inconclusive = inconclusiveOutcome({ phases, faults: plan.faults }, thresholds, samples.duration.length);
+  const inconclusive = inconclusiveOutcome({ phases, faults: plan.faults }, thresholds, samples.count('duration'));
   const startedAt = new Date(origin);
   const runId = `${plan.scenario}-${plan.profile}-distributed-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
   const result: RunResult = {

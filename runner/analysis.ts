@@ -1,5 +1,6 @@
 import type { PhaseResult, RecoveryResult, SeriesPoint, ThresholdResult, TimelineEvent } from './result.ts';
-import type { Sample, Samples } from './points.ts';
+import type { Samples } from './points.ts';
+import { type RequestStats, type Selection, statsOf } from './request-stats.ts';
 import type { ScheduledFault, ScheduledPhase } from './scenario.ts';
 
 /** Linear-interpolated percentile (as k6 computes trends). 0 for no values. */
@@ -11,61 +12,57 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
 }
 
-const sortedValues = (samples: Sample[]) => samples.map((s) => s.value).sort((a, b) => a - b);
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
-function errorRate(failed: Sample[]): number {
-  return failed.length === 0 ? 0 : failed.reduce((sum, s) => sum + s.value, 0) / failed.length;
+/** Mean of the failed samples (0/1): the error rate. */
+function errorRate(failed: Selection): number {
+  return failed.values.count === 0 ? 0 : failed.values.sum / failed.values.count;
 }
 
 /** Requests, error rate, req/s and latency per phase, from the phase tag k6 put on each sample. */
-export function phaseMetrics(samples: Samples, phases: ScheduledPhase[]): PhaseResult[] {
+export function phaseMetrics(samples: Samples | RequestStats, phases: ScheduledPhase[]): PhaseResult[] {
+  const stats = statsOf(samples);
   return phases.map((phase) => {
-    const durations = samples.duration.filter((s) => s.phase === phase.name);
-    const failed = samples.failed.filter((s) => s.phase === phase.name);
-    const tokens = samples.firstToken.filter((s) => s.phase === phase.name);
-    const sorted = sortedValues(durations);
+    const durations = stats.select('duration', { phase: phase.name }).values;
+    const failed = stats.select('failed', { phase: phase.name });
+    const tokens = stats.select('firstToken', { phase: phase.name }).values;
     const seconds = Math.max(0.001, (phase.endMs - phase.startMs) / 1000);
     const result: PhaseResult = {
       name: phase.name,
       startMs: phase.startMs,
       endMs: phase.endMs,
-      requests: durations.length,
+      requests: durations.count,
       errorRate: round(errorRate(failed), 4),
-      rps: round(durations.length / seconds, 2),
+      rps: round(durations.count / seconds, 2),
       latency: {
-        p50: round(percentile(sorted, 50)),
-        p95: round(percentile(sorted, 95)),
-        p99: round(percentile(sorted, 99)),
-        max: round(sorted.at(-1) ?? 0),
+        p50: round(durations.quantile(50)),
+        p95: round(durations.quantile(95)),
+        p99: round(durations.quantile(99)),
+        max: round(durations.count ? durations.max : 0),
       },
     };
-    if (tokens.length > 0) {
-      const t = sortedValues(tokens);
-      result.firstToken = { p50: round(percentile(t, 50)), p95: round(percentile(t, 95)) };
-    }
+    if (tokens.count > 0) result.firstToken = { p50: round(tokens.quantile(50)), p95: round(tokens.quantile(95)) };
     return result;
   });
 }
 
 /** The run in fixed buckets (by request start), for the charts. */
-export function timeSeries(samples: Samples, phases: ScheduledPhase[], durationMs: number, bucketMs = 1000): SeriesPoint[] {
-  // reduce, not Math.max(...): a distributed run has more samples than a call can take arguments.
-  const end = samples.duration.reduce((max, s) => Math.max(max, s.tMs + 1), durationMs);
+export function timeSeries(samples: Samples | RequestStats, phases: ScheduledPhase[], durationMs: number, bucketMs = 1000): SeriesPoint[] {
+  const stats = statsOf(samples);
+  const end = Math.max(durationMs, (stats.lastStartMs ?? Number.NEGATIVE_INFINITY) + 1);
   const series: SeriesPoint[] = [];
   for (let t = 0; t < end; t += bucketMs) {
-    const inBucket = (s: Sample) => s.tMs >= t && s.tMs < t + bucketMs;
-    const durations = sortedValues(samples.duration.filter(inBucket));
-    const failed = samples.failed.filter(inBucket);
+    const durations = stats.select('duration', { fromMs: t, toMs: t + bucketMs }).values;
+    const failed = stats.select('failed', { fromMs: t, toMs: t + bucketMs });
     // A last bucket the run covers only in part (the load ended inside it) counts over the part it covers: no fake collapse in req/s.
     const covered = t + bucketMs > durationMs && t < durationMs ? Math.max(durationMs - t, bucketMs / 4) : bucketMs;
     series.push({
       tMs: t,
       phase: phaseOf(phases, t),
-      rps: round(durations.length / (covered / 1000), 2),
+      rps: round(durations.count / (covered / 1000), 2),
       errorRate: round(errorRate(failed), 4),
-      p50: round(percentile(durations, 50)),
-      p95: round(percentile(durations, 95)),
+      p50: round(durations.quantile(50)),
+      p95: round(durations.quantile(95)),
     });
   }
   return series;
@@ -91,21 +88,21 @@ export interface RecoveryOptions {
  * factor), judged on sliding windows of requests by start time. Recovered at the first
  * window that is within bounds and is followed by another one that is (or by no traffic).
  */
-export function recoveryTimes(samples: Samples, timeline: TimelineEvent[], faults: ScheduledFault[], runEndMs: number, options: RecoveryOptions): RecoveryResult[] {
+export function recoveryTimes(samples: Samples | RequestStats, timeline: TimelineEvent[], faults: ScheduledFault[], runEndMs: number, options: RecoveryOptions): RecoveryResult[] {
   const windowMs = options.windowMs ?? 1000;
   const stepMs = options.stepMs ?? 250;
-  const base = samples.duration.filter((s) => s.phase === options.baselinePhase);
-  const baseP95 = percentile(sortedValues(base), 95);
-  const maxError = errorRate(samples.failed.filter((s) => s.phase === options.baselinePhase)) + options.errorRateMargin;
+  const stats = statsOf(samples);
+  const baseP95 = stats.select('duration', { phase: options.baselinePhase }).values.quantile(95);
+  const maxError = errorRate(stats.select('failed', { phase: options.baselinePhase })) + options.errorRateMargin;
   // A fast baseline (a few ms) would make 1.5× meaningless noise: allow at least +50 ms.
   const maxP95 = Math.max(baseP95 * options.p95Factor, baseP95 + 50);
-  const lastStart = samples.duration.reduce((max, s) => Math.max(max, s.tMs), 0);
+  const lastStart = Math.max(0, stats.lastStartMs ?? 0);
 
   const judge = (from: number): 'good' | 'bad' | 'empty' => {
-    const inWindow = (s: Sample) => s.tMs >= from && s.tMs < from + windowMs;
-    const durations = samples.duration.filter(inWindow);
-    if (durations.length === 0) return 'empty';
-    const within = errorRate(samples.failed.filter(inWindow)) <= maxError && percentile(sortedValues(durations), 95) <= maxP95;
+    const window = { fromMs: from, toMs: from + windowMs };
+    const durations = stats.select('duration', window).values;
+    if (durations.count === 0) return 'empty';
+    const within = errorRate(stats.select('failed', window)) <= maxError && durations.quantile(95) <= maxP95;
     return within ? 'good' : 'bad';
   };
 

@@ -1,4 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { RequestStats } from './request-stats.ts';
+import { QuantileSketch } from './sketch.ts';
 
 /** One k6 sample the runner uses, on the run's time axis. */
 export interface Sample {
@@ -34,11 +36,18 @@ export interface WsSamples {
   connections: number;
 }
 
-/** A sample of one load group: when, which k6 scenario, and (for iterations) its phase tag. */
+/** A sample of one load group: when, which k6 scenario, and (for iterations) its phase tag; `count` of them (1 when absent). */
 export interface GroupSample {
   tMs: number;
   scenario: string;
   phase?: string;
+  count?: number;
+}
+
+/** What arrived since the progress line last asked: the requests' durations and how many of them failed. */
+export interface RecentRequests {
+  durations: QuantileSketch;
+  failed: number;
 }
 
 const METRICS: Record<string, keyof Samples> = {
@@ -47,16 +56,23 @@ const METRICS: Record<string, keyof Samples> = {
   faultline_first_token: 'firstToken',
 };
 
+/** The metrics a line is parsed for (any other line is skipped unparsed). */
+const WANTED = new Set([...Object.keys(METRICS), 'faultline_failure_sample', 'iteration_duration', 'dropped_iterations']);
+const PREFIX = '{"metric":"';
+
 /**
  * Reads k6's JSON output incrementally (it is written while k6 runs), so the progress
- * line and the final analysis share one parse.
+ * line and the final analysis share one parse. The per-request samples are aggregated as
+ * they come (`stats`, runner/request-stats.ts); only the failure samples are kept raw.
  */
 export class PointsReader {
-  readonly samples: Samples = { duration: [], failed: [], firstToken: [] };
+  readonly stats = new RequestStats();
+  private recent: RecentRequests = { durations: new QuantileSketch(10_000), failed: 0 };
   /** Failure samples the k6 helper kept (runner/k6/samples.js), at most `samplesPerKind` per phase and kind. */
   readonly failures: Array<Record<string, unknown> & { phase: string; kind: string }> = [];
   private readonly kept = new Map<string, number>();
-  readonly groups: GroupSamples = { iterations: [], dropped: [] };
+  private readonly iterations = new Map<string, GroupSample>();
+  private readonly dropped = new Map<string, GroupSample>();
   readonly ws: WsSamples = { lag: [], dropped: [], connections: 0 };
   private offset = 0;
   private rest = '';
@@ -94,8 +110,23 @@ export class PointsReader {
     return added;
   }
 
+  /** The load groups' iterations (per group and phase) and dropped arrivals (per group and ms). */
+  get groups(): GroupSamples {
+    return { iterations: [...this.iterations.values()], dropped: [...this.dropped.values()] };
+  }
+
+  /** The requests since the last call (for the progress line). */
+  takeRecent(): RecentRequests {
+    const recent = this.recent;
+    this.recent = { durations: new QuantileSketch(10_000), failed: 0 };
+    return recent;
+  }
+
   private parse(line: string): number {
-    if (!line.startsWith('{"metric"') && !line.includes('"type":"Point"')) return 0;
+    if (line.startsWith(PREFIX)) {
+      const name = line.slice(PREFIX.length, line.indexOf('"', PREFIX.length));
+      if (!WANTED.has(name) && !name.startsWith('faultline_ws_')) return 0;
+    } else if (!line.includes('"type":"Point"')) return 0;
     let point: { type: string; metric: string; data: { time: string; value: number; tags?: Record<string, string>; metadata?: Record<string, string> } };
     try {
       point = JSON.parse(line);
@@ -126,8 +157,11 @@ export class PointsReader {
     if (key === 'duration') {
       if (point.data.tags?.status !== undefined) sample.status = point.data.tags.status;
       if (point.data.tags?.error_code) sample.errorCode = point.data.tags.error_code;
+      this.recent.durations.add(sample.value);
     }
-    this.samples[key].push(sample);
+    const paired = key === 'failed' && this.lastDuration?.time === point.data.time;
+    if (key === 'failed' && sample.value > 0) this.recent.failed++;
+    this.stats.add(key, sample, paired ? sample.tMs + this.lastDuration!.value : undefined);
     return 1;
   }
 
@@ -165,12 +199,19 @@ export class PointsReader {
     if (!scenario) return 0;
     const endMs = Date.parse(point.data.time) - this.originMs;
     if (point.metric === 'dropped_iterations') {
-      for (let i = 0; i < point.data.value; i++) this.groups.dropped.push({ tMs: endMs, scenario });
+      const n = Math.max(0, Math.ceil(point.data.value));
+      const slot = `${scenario} ${endMs}`;
+      const seen = this.dropped.get(slot);
+      if (seen) seen.count! += n;
+      else if (n > 0) this.dropped.set(slot, { tMs: endMs, scenario, count: n });
       return 1;
     }
     const phase = point.data.tags?.phase;
     if (!phase) return 0; // setup and teardown
-    this.groups.iterations.push({ tMs: Math.round(endMs - point.data.value), scenario, phase });
+    const slot = `${scenario} ${phase}`;
+    const seen = this.iterations.get(slot);
+    if (seen) seen.count! += 1;
+    else this.iterations.set(slot, { tMs: Math.round(endMs - point.data.value), scenario, phase, count: 1 });
     return 1;
   }
 }

@@ -1,5 +1,5 @@
 import { percentile } from './analysis.ts';
-import type { Samples } from './points.ts';
+import type { RecentRequests, Samples } from './points.ts';
 
 export interface ProgressState {
   elapsedMs: number;
@@ -23,28 +23,38 @@ export class Progress {
 
   constructor(
     private readonly out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean },
-    private readonly samples: Samples,
+    /** Sample lists, or a reader that hands over what arrived since it was last asked. */
+    private readonly samples: Samples | { takeRecent(): RecentRequests },
     private readonly plainEveryMs = 5000,
   ) {}
 
   /** Formats the status over the samples that arrived since the previous tick. */
   line(state: ProgressState): string {
     const now = Date.now();
-    const durations = this.samples.duration.slice(this.seen.duration).map((s) => s.value);
-    const failed = this.samples.failed.slice(this.seen.failed);
-    this.seen = { duration: this.samples.duration.length, failed: this.samples.failed.length };
-    const newErrors = failed.filter((s) => s.value > 0).length;
-    this.errors += newErrors;
-    this.requests += durations.length;
+    const recent = this.recent();
+    this.errors += recent.errors;
+    this.requests += recent.count;
     const seconds = Math.max(0.001, (now - this.lastTick) / 1000);
     this.lastTick = now;
-    const p95 = durations.length ? `${Math.round(percentile(durations.sort((a, b) => a - b), 95))} ms` : '-';
+    const p95 = recent.count ? `${Math.round(recent.p95)} ms` : '-';
     const faults = state.activeFaults.length ? state.activeFaults.join(', ') : 'none';
     const rate = this.requests ? ((this.errors / this.requests) * 100).toFixed(1) : '0.0';
     return (
       `${(state.elapsedMs / 1000).toFixed(1).padStart(5)}s/${(state.totalMs / 1000).toFixed(0)}s  phase ${state.phase}  faults: ${faults}  ` +
-      `${(durations.length / seconds).toFixed(1)} req/s  errors ${this.errors} (${rate}%)  p95 ${p95}`
+      `${(recent.count / seconds).toFixed(1)} req/s  errors ${this.errors} (${rate}%)  p95 ${p95}`
     );
+  }
+
+  /** The requests since the previous tick: how many, how many failed, their p95. */
+  private recent(): { count: number; errors: number; p95: number } {
+    if ('takeRecent' in this.samples) {
+      const r = this.samples.takeRecent();
+      return { count: r.durations.count, errors: r.failed, p95: r.durations.quantile(95) };
+    }
+    const durations = this.samples.duration.slice(this.seen.duration).map((s) => s.value);
+    const failed = this.samples.failed.slice(this.seen.failed);
+    this.seen = { duration: this.samples.duration.length, failed: this.samples.failed.length };
+    return { count: durations.length, errors: failed.filter((s) => s.value > 0).length, p95: durations.length ? percentile(durations.sort((a, b) => a - b), 95) : 0 };
   }
 
   tick(state: ProgressState): void {

@@ -25,7 +25,7 @@ import { socketIoProblems } from './socketio-probe.ts';
 import { withWsMetrics } from './ws-analysis.ts';
 import { type PreparedScript, prepareK6Script } from './k6-script.ts';
 import { PointsReader, type Samples } from './points.ts';
-import { failuresBefore } from './baseline.ts';
+import { type RequestStats, statsOf } from './request-stats.ts';
 import { type Profile, profileVariables } from './profiles.ts';
 import { Progress } from './progress.ts';
 import { redact, writeReports } from './reports/index.ts';
@@ -347,7 +347,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     },
   });
   const points = new PointsReader(k6.pointsFile, originMs, scenario.probes.samples.perKind);
-  progress = new Progress(out, points.samples);
+  progress = new Progress(out, points);
 
   let interrupted: string | undefined;
   let interruptedAt = 0;
@@ -401,7 +401,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const summary = readJson<K6SummaryExport>(k6.summaryFile);
   const thresholdResultsList = [...thresholdResults(summary, thresholds), ...diagnostics.thresholdResults()];
   const recoveryOptions = scenario.assertions.recovery;
-  const recovery = recoveryTimes(points.samples, timeline.events, scenario.faults, scenario.durationMs, {
+  const recovery = recoveryTimes(points.stats, timeline.events, scenario.faults, scenario.durationMs, {
     boundMs: recoveryOptions?.bound,
     baselinePhase: recoveryOptions?.baselinePhase ?? scenario.phases[0]!.name,
     errorRateMargin: recoveryOptions?.errorRateMargin ?? 0.05,
@@ -436,7 +436,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const droppedIterations = Number(summary?.metrics.dropped_iterations?.count ?? 0);
   const load = loadAccount(groups, scenario.phases, points.groups, k6Log, endedMs, scenario.load.maxShortfall);
   // A PASS on less load than planned says nothing; a FAIL on less load is still a FAIL.
-  const inconclusive = interrupted ? undefined : (diagnostics.inconclusive() ?? inconclusiveOutcome(scenario, thresholdResultsList, points.samples.duration.length + points.ws.connections, points.samples) ?? (reasons.length === 0 ? shortfallOutcome(load) : undefined));
+  const inconclusive = interrupted ? undefined : (diagnostics.inconclusive() ?? inconclusiveOutcome(scenario, thresholdResultsList, points.stats.count('duration') + points.ws.connections, points.stats) ?? (reasons.length === 0 ? shortfallOutcome(load) : undefined));
   const lateness = applyLateness(timeline.events);
   const result: RunResult = {
     runId,
@@ -451,12 +451,12 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     verdict: inconclusive ? 'INCONCLUSIVE' : reasons.length === 0 ? 'PASS' : 'FAIL',
     ...(inconclusive ? { inconclusive } : {}),
     reasons,
-    phases: withWsMetrics(phaseMetrics(points.samples, measuredPhases), points.ws),
+    phases: withWsMetrics(phaseMetrics(points.stats, measuredPhases), points.ws),
     timeline: timeline.events,
     thresholds: thresholdResultsList,
     recovery,
     invariants,
-    series: timeSeries(points.samples, measuredPhases, measuredPhases.at(-1)!.endMs),
+    series: timeSeries(points.stats, measuredPhases, measuredPhases.at(-1)!.endMs),
     load,
     context: {
       environment: environment.reused ? 'reused' : 'started by this run',
@@ -490,7 +490,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
  * scoped to the first phase failed, and no fault started in that phase). Chaos Toolkit
  * checks its steady-state hypothesis first for the same reason.
  */
-export function inconclusiveOutcome(scenario: Pick<Scenario, 'phases' | 'faults'>, thresholds: ThresholdResult[], requests: number, samples?: Samples): RunResult['inconclusive'] {
+export function inconclusiveOutcome(scenario: Pick<Scenario, 'phases' | 'faults'>, thresholds: ThresholdResult[], requests: number, samples?: Samples | RequestStats): RunResult['inconclusive'] {
   if (requests === 0) {
     return { kind: 'load-shortfall', detail: 'the load generator made no request at all (does every iteration fail before its first request? see k6.log in the report folder)' };
   }
@@ -498,7 +498,7 @@ export function inconclusiveOutcome(scenario: Pick<Scenario, 'phases' | 'faults'
   if (scenario.faults.some((f) => f.atMs < first.endMs)) return undefined;
   // Errors of requests still in flight when the first fault hit are the fault's, not the baseline's.
   const firstFault = Math.min(...scenario.faults.map((f) => f.atMs));
-  const faultOnly = (t: ThresholdResult) => !!samples && t.metric.startsWith('http_req_failed') && failuresBefore(samples, first.name, firstFault) === 0;
+  const faultOnly = (t: ThresholdResult) => !!samples && t.metric.startsWith('http_req_failed') && !statsOf(samples).failedBefore(first.name, firstFault);
   const broken = thresholds.filter((t) => !t.ok && t.metric.includes(`phase:${first.name}`) && !faultOnly(t));
   if (broken.length === 0) return undefined;
   const list = broken.map((t) => `${t.metric} ${t.expression}${t.observed !== undefined ? ` (observed ${readable(t.metric, t.expression, t.observed)})` : ''}`).join(', ');

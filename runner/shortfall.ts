@@ -21,6 +21,8 @@ export function loadAccount(groups: ShapedGroup[], phases: ScheduledPhase[], sam
   for (const [, vus, group] of k6Log.matchAll(CAPPED)) vusCapped[group!] = Math.max(vusCapped[group!] ?? 0, Number(vus));
   const round = (n: number, digits = 2) => Number(n.toFixed(digits));
   const share = (dropped: number, planned: number) => (planned > 0 ? round(Math.min(1, dropped / planned), 4) : 0);
+  // The reader keeps one entry per group and phase (iterations) or per group and ms (dropped), with a count.
+  const total = (list: GroupSamples['iterations']) => list.reduce((sum, s) => sum + (s.count ?? 1), 0);
 
   const accounts = groups.map((g): GroupLoad => {
     const arrival = ARRIVAL_RATE.includes(g.executor) && g.rate;
@@ -29,17 +31,17 @@ export function loadAccount(groups: ShapedGroup[], phases: ScheduledPhase[], sam
     const perPhase = phases.map((phase) => {
       const to = Math.min(phase.endMs, Math.max(phase.startMs, endedMs));
       const seconds = Math.max(0.001, (to - phase.startMs) / 1000);
-      const droppedHere = dropped.filter((s) => phaseOf(phases, s.tMs) === phase.name).length;
+      const droppedHere = total(dropped.filter((s) => phaseOf(phases, s.tMs) === phase.name));
       if (!arrival) {
-        const achieved = ran.filter((s) => s.phase === phase.name).length;
+        const achieved = total(ran.filter((s) => s.phase === phase.name));
         return { phase: phase.name, achieved, dropped: droppedHere, achievedRate: round(achieved / seconds) };
       }
       const planned = Math.round(plannedIterations(g.rate!, phase.startMs, to));
       const achieved = Math.max(0, planned - droppedHere);
       return { phase: phase.name, planned, achieved, dropped: droppedHere, plannedRate: round(planned / seconds), achievedRate: round(achieved / seconds), shortfall: share(droppedHere, planned) };
     });
-    const totalDropped = dropped.length;
-    if (!arrival) return { group: g.name, executor: g.executor, achieved: ran.length, dropped: totalDropped, phases: perPhase };
+    const totalDropped = total(dropped);
+    if (!arrival) return { group: g.name, executor: g.executor, achieved: total(ran), dropped: totalDropped, phases: perPhase };
     const planned = perPhase.reduce((sum, p) => sum + p.planned!, 0);
     return { group: g.name, executor: g.executor, planned, achieved: Math.max(0, planned - totalDropped), dropped: totalDropped, shortfall: share(totalDropped, planned), phases: perPhase };
   });

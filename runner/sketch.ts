@@ -21,7 +21,8 @@ export class QuantileSketch {
   max = Number.NEGATIVE_INFINITY;
   /** The raw values while exact; undefined once folded into buckets. */
   private exact: number[] | undefined = [];
-  private sorted = true;
+  /** The exact values sorted, made when a quantile is asked (the raw ones keep their order: valueAt). */
+  private sortedCache: number[] | undefined;
   /** Bucket mode: counts[k - offset] for bucket k, covering (γ^(k−1), γ^k]. */
   private counts: number[] = [];
   private offset = 0;
@@ -39,7 +40,7 @@ export class QuantileSketch {
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
     if (this.exact) {
-      if (this.sorted && this.exact.length > 0 && value < this.exact[this.exact.length - 1]!) this.sorted = false;
+      this.sortedCache = undefined;
       this.exact.push(value);
       if (this.exact.length > this.exactUpTo) this.fold();
       return;
@@ -74,15 +75,17 @@ export class QuantileSketch {
     const lo = Math.floor(rank);
     const hi = Math.ceil(rank);
     if (this.exact) {
-      if (!this.sorted) {
-        this.exact.sort((a, b) => a - b);
-        this.sorted = true;
-      }
-      return this.exact[lo]! + (this.exact[hi]! - this.exact[lo]!) * (rank - lo);
+      const sorted = (this.sortedCache ??= [...this.exact].sort((a, b) => a - b));
+      return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
     }
     const a = this.atRank(lo);
     const b = hi === lo ? a : this.atRank(hi);
     return a + (b - a) * (rank - lo);
+  }
+
+  /** The i-th value added, while exact. */
+  valueAt(i: number): number {
+    return this.exact![i]!;
   }
 
   /** The estimate of the value at 0-based rank `k`: exact at both ends, a bucket's midpoint between. */
@@ -104,6 +107,7 @@ export class QuantileSketch {
   private fold(): void {
     const values = this.exact!;
     this.exact = undefined;
+    this.sortedCache = undefined;
     for (const v of values) this.bucket(v, 1);
   }
 

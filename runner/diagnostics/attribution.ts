@@ -1,4 +1,5 @@
 import type { Samples } from '../points.ts';
+import { type RequestStats, type Selection, statsOf } from '../request-stats.ts';
 import { percent } from '../reports/format.ts';
 import { readable } from '../reports/readable.ts';
 import { faultWindows } from '../reports/windows.ts';
@@ -18,9 +19,10 @@ const labelText = (labels: Record<string, string>) => Object.entries(labels).map
  */
 export function attribute(
   result: Pick<RunResult, 'thresholds' | 'timeline' | 'durationMs' | 'phases'>,
-  samples: Samples,
+  samples: Samples | RequestStats,
   probes: ProbeData | undefined,
 ): Attribution[] {
+  const stats = statsOf(samples);
   const windows = faultWindows(result as RunResult);
   const first = result.phases[0]?.name;
   return result.thresholds
@@ -34,11 +36,11 @@ export function attribute(
       for (const w of windows.filter((w) => w.startMs < toMs && w.endMs > fromMs)) {
         notes.push(`${w.fault} in force ${seconds(w.startMs)}–${seconds(w.endMs)} s${w.unreverted ? ' (never reverted)' : ''}`);
       }
-      const inWindow = (s: { tMs: number }) => s.tMs >= fromMs && s.tMs < toMs;
-      const failed = samples.failed.filter(inWindow);
-      if (failed.length > 0) {
-        const errors = failed.reduce((sum, s) => sum + s.value, 0);
-        if (errors > 0) notes.push(`errors ${percent(errors / failed.length)} of ${failed.length} requests in this window${commonest(samples, inWindow)}`);
+      const window = { fromMs, toMs };
+      const failed = stats.select('failed', window).values;
+      if (failed.count > 0) {
+        const errors = failed.sum;
+        if (errors > 0) notes.push(`errors ${percent(errors / failed.count)} of ${failed.count} requests in this window${commonest(stats.select('duration', window).outcomes)}`);
       }
       if (probes) notes.push(...probeNotes(probes, fromMs, toMs, first));
       return { threshold: `${t.metric} ${t.expression}`, window: { fromMs, toMs, ...(phaseName ? { phase: phaseName } : {}) }, notes: notes.slice(0, 8) };
@@ -54,13 +56,13 @@ function phaseOfKey(t: ThresholdResult): string | undefined {
 }
 
 /** ", most often 503 (120)" from the status tags in the window. */
-function commonest(samples: Samples, inWindow: (s: { tMs: number }) => boolean): string {
+function commonest(outcomes: Selection['outcomes']): string {
   const counts = new Map<string, number>();
-  for (const s of samples.duration.filter(inWindow)) {
+  for (const s of outcomes) {
     const status = Number(s.status ?? 0);
     if (status > 0 && status < 400) continue;
     const key = status === 0 ? (s.errorCode === '1050' ? 'timeouts' : `no response (k6 error ${s.errorCode ?? '?'})`) : String(status);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    counts.set(key, (counts.get(key) ?? 0) + s.count);
   }
   const top = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
   return top ? `, most often ${top[0]} (${top[1]})` : '';

@@ -93,7 +93,7 @@ export class RunDiagnostics {
     const atMs = Math.max(first.startMs + 500, firstFault - GATE_LEAD_MS);
     this.gateTimer = setTimeout(() => {
       r.points.poll();
-      const judged = judgeSteadyState({ ...this.k6Thresholds, ...this.probeThresholds }, first, r.points.samples, this.sampler?.current ?? [], atMs);
+      const judged = judgeSteadyState({ ...this.k6Thresholds, ...this.probeThresholds }, first, r.points.stats, this.sampler?.current ?? [], atMs);
       if (judged.ok) {
         this.steadyState = judged;
         return;
@@ -147,9 +147,9 @@ export class RunDiagnostics {
     return {
       schemaVersion: DIAGNOSTICS_SCHEMA_VERSION,
       ...(this.probes ? { probes: { intervalMs: this.probes.intervalMs, groups: this.probes.groups, series: this.probes.series, gaps: this.probes.gaps, facts: this.probes.facts } } : {}),
-      statusBreakdown: statusBreakdown(points.samples, this.scenario.phases),
+      statusBreakdown: statusBreakdown(points.stats, this.scenario.phases),
       failureSamples: samples,
-      attribution: attribute(result, points.samples, this.probes),
+      attribution: attribute(result, points.stats, this.probes),
       plans: this.plans,
       ...(this.steadyState ? { steadyState: this.steadyState } : {}),
     };

@@ -1,4 +1,5 @@
 import type { Samples } from '../points.ts';
+import { type RequestStats, statsOf } from '../request-stats.ts';
 import type { ScheduledPhase } from '../scenario.ts';
 import type { PhaseStatus } from './result.ts';
 
@@ -16,23 +17,24 @@ export function errorClass(code: number): 'timeout' | 'connection' | 'other' {
  * timeouts, connection errors, and other k6 errors by code (from the `status` and
  * `error_code` tags k6 puts on each request's points).
  */
-export function statusBreakdown(samples: Samples, phases: ScheduledPhase[]): PhaseStatus[] {
-  const byPhase = new Map(phases.map((p) => [p.name, { phase: p.name, requests: 0, byStatus: {}, timeouts: 0, connectionErrors: 0, otherErrors: {} } as PhaseStatus]));
-  for (const s of samples.duration) {
-    const row = byPhase.get(s.phase);
-    if (!row) continue;
-    row.requests++;
-    const status = Number(s.status ?? 0);
-    const code = s.errorCode ? Number(s.errorCode) : 0;
-    if (status === 0 || (code && status < 100)) {
-      const kind = errorClass(code || 1000);
-      if (kind === 'timeout') row.timeouts++;
-      else if (kind === 'connection') row.connectionErrors++;
-      else row.otherErrors[String(code)] = (row.otherErrors[String(code)] ?? 0) + 1;
-      continue;
+export function statusBreakdown(samples: Samples | RequestStats, phases: ScheduledPhase[]): PhaseStatus[] {
+  const stats = statsOf(samples);
+  return phases.map((p) => {
+    const row: PhaseStatus = { phase: p.name, requests: 0, byStatus: {}, timeouts: 0, connectionErrors: 0, otherErrors: {} };
+    for (const s of stats.outcomes(p.name)) {
+      row.requests += s.count;
+      const status = Number(s.status ?? 0);
+      const code = s.errorCode ? Number(s.errorCode) : 0;
+      if (status === 0 || (code && status < 100)) {
+        const kind = errorClass(code || 1000);
+        if (kind === 'timeout') row.timeouts += s.count;
+        else if (kind === 'connection') row.connectionErrors += s.count;
+        else row.otherErrors[String(code)] = (row.otherErrors[String(code)] ?? 0) + s.count;
+        continue;
+      }
+      const key = status >= 400 ? String(status) : `${Math.floor(status / 100)}xx`;
+      row.byStatus[key] = (row.byStatus[key] ?? 0) + s.count;
     }
-    const key = status >= 400 ? String(status) : `${Math.floor(status / 100)}xx`;
-    row.byStatus[key] = (row.byStatus[key] ?? 0) + 1;
-  }
-  return [...byPhase.values()];
+    return row;
+  });
 }

@@ -1,5 +1,6 @@
-import { percentile } from '../analysis.ts';
 import type { Sample, Samples } from '../points.ts';
+import { type RequestStats, statsOf } from '../request-stats.ts';
+import { QuantileSketch } from '../sketch.ts';
 import { readable } from '../reports/readable.ts';
 import type { ScheduledPhase } from '../scenario.ts';
 import type { ProbeSeries } from '../probes/series.ts';
@@ -15,7 +16,8 @@ const LIVE: Record<string, keyof Samples> = { http_req_duration: 'duration', htt
  * far. k6 metrics the runner does not see per request (checks, custom metrics, other tags)
  * are deferred to the post-run check, which is the backstop.
  */
-export function judgeSteadyState(thresholds: Record<string, string[]>, phase: ScheduledPhase, samples: Samples, series: ProbeSeries[], atMs: number): SteadyState {
+export function judgeSteadyState(thresholds: Record<string, string[]>, phase: ScheduledPhase, samples: Samples | RequestStats, series: ProbeSeries[], atMs: number): SteadyState {
+  const stats = statsOf(samples);
   const broken: string[] = [];
   const deferred: string[] = [];
   for (const [key, expressions] of Object.entries(thresholds)) {
@@ -38,7 +40,7 @@ export function judgeSteadyState(thresholds: Record<string, string[]>, phase: Sc
         deferred.push(`${key} ${expression}`);
         continue;
       }
-      const values = samples[metric].filter((s) => s.phase === phase.name && s.tMs < atMs);
+      const values = stats.select(metric, { phase: phase.name, toMs: atMs }).values;
       const verdict = judgeK6(expression, values);
       if (verdict === undefined) deferred.push(`${key} ${expression}`);
       else if (!verdict.ok) broken.push(`${key} ${expression} (observed ${readable(key, expression, verdict.observed)})`);
@@ -47,22 +49,28 @@ export function judgeSteadyState(thresholds: Record<string, string[]>, phase: Sc
   return { phase: phase.name, checkedAtMs: Math.round(atMs), ok: broken.length === 0, broken, deferred };
 }
 
-/** A k6 threshold expression on raw samples (trend values, or 0/1 for a rate); undefined when there are none or it cannot be read. */
-export function judgeK6(expression: string, samples: Sample[]): { ok: boolean; observed: number } | undefined {
+/** A k6 threshold expression on samples (trend values, or 0/1 for a rate); undefined when there are none or it cannot be read. */
+export function judgeK6(expression: string, samples: Sample[] | QuantileSketch): { ok: boolean; observed: number } | undefined {
   const m = /^\s*(avg|min|max|med|count|rate|p\((\d+(?:\.\d+)?)\))\s*(<=|>=|<|>|===|==|!=)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(expression);
-  if (!m || samples.length === 0) return undefined;
-  const values = samples.map((s) => s.value).sort((a, b) => a - b);
+  const values = samples instanceof QuantileSketch ? samples : sketchOf(samples);
+  if (!m || values.count === 0) return undefined;
   const observed =
     m[1] === 'rate' || m[1] === 'avg'
-      ? values.reduce((a, b) => a + b, 0) / values.length
+      ? values.sum / values.count
       : m[1] === 'min'
-        ? values[0]!
+        ? values.min
         : m[1] === 'max'
-          ? values.at(-1)!
+          ? values.max
           : m[1] === 'count'
-            ? values.length
-            : percentile(values, m[1] === 'med' ? 50 : Number(m[2]));
+            ? values.count
+            : values.quantile(m[1] === 'med' ? 50 : Number(m[2]));
   const bound = Number(m[4]);
   const ok = { '<': observed < bound, '<=': observed <= bound, '>': observed > bound, '>=': observed >= bound, '==': observed === bound, '===': observed === bound, '!=': observed !== bound }[m[3] as '<'];
   return { ok, observed };
+}
+
+function sketchOf(samples: Sample[]): QuantileSketch {
+  const sketch = new QuantileSketch(Number.POSITIVE_INFINITY);
+  for (const s of samples) sketch.add(s.value);
+  return sketch;
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { percentile } from '../analysis.ts';
 import { PointsReader, type Samples } from '../points.ts';
+import { type RequestStats, statsOf } from '../request-stats.ts';
 
 /** The numbers a sign-off compares across profiles: how much load, how much of it succeeded, how fast. */
 export interface KeyNumbers {
@@ -13,21 +13,23 @@ export interface KeyNumbers {
 }
 
 /** Over the whole load (every phase), from the per-request samples. */
-export function keyNumbers(samples: Samples): KeyNumbers {
-  const failed = samples.failed.reduce((sum, s) => sum + s.value, 0);
-  const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+export function keyNumbers(samples: Samples | RequestStats): KeyNumbers {
+  const stats = statsOf(samples);
+  const durations = stats.select('duration').values;
+  const failed = stats.select('failed').values;
+  const tokens = stats.select('firstToken').values;
   const numbers: KeyNumbers = {
-    requests: samples.duration.length,
-    successRate: samples.failed.length === 0 ? (samples.duration.length ? 1 : 0) : Number((1 - failed / samples.failed.length).toFixed(4)),
-    p95TotalMs: Number(percentile(sorted(samples.duration.map((s) => s.value)), 95).toFixed(1)),
+    requests: durations.count,
+    successRate: failed.count === 0 ? (durations.count ? 1 : 0) : Number((1 - failed.sum / failed.count).toFixed(4)),
+    p95TotalMs: Number(durations.quantile(95).toFixed(1)),
   };
-  if (samples.firstToken.length > 0) numbers.p95FirstTokenMs = Number(percentile(sorted(samples.firstToken.map((s) => s.value)), 95).toFixed(1));
+  if (tokens.count > 0) numbers.p95FirstTokenMs = Number(tokens.quantile(95).toFixed(1));
   return numbers;
 }
 
 /** The samples of a finished run, read back from its folder's k6 points (`k6-points.json`). */
-export function runSamples(runDir: string, startedAt: string): Samples {
+export function runSamples(runDir: string, startedAt: string): RequestStats {
   const reader = new PointsReader(join(runDir, 'k6-points.json'), Date.parse(startedAt));
   reader.poll();
-  return reader.samples;
+  return reader.stats;
 }
