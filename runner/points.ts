@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { K6LineFilter, type K6Point, k6Time, QuickPoints } from './k6-json-lines.ts';
 import { RequestStats } from './request-stats.ts';
 import { QuantileSketch } from './sketch.ts';
 
@@ -58,7 +59,6 @@ const METRICS: Record<string, keyof Samples> = {
 
 /** The metrics a line is parsed for (any other line is skipped unparsed). */
 const WANTED = new Set([...Object.keys(METRICS), 'faultline_failure_sample', 'iteration_duration', 'dropped_iterations']);
-const PREFIX = '{"metric":"';
 
 /**
  * Reads k6's JSON output incrementally (it is written while k6 runs), so the progress
@@ -75,7 +75,8 @@ export class PointsReader {
   private readonly dropped = new Map<string, GroupSample>();
   readonly ws: WsSamples = { lag: [], dropped: [], connections: 0 };
   private offset = 0;
-  private rest = '';
+  private readonly lines = new K6LineFilter(WANTED, ['faultline_ws_']);
+  private readonly quick = new QuickPoints();
   /** k6 stamps a request's samples with its end time; the duration sample before tells the start. */
   private lastDuration?: { time: string; value: number };
 
@@ -100,9 +101,7 @@ export class PointsReader {
         const n = readSync(fd, buffer, 0, buffer.length, this.offset);
         if (n <= 0) break;
         this.offset += n;
-        const lines = (this.rest + buffer.toString('utf8', 0, n)).split('\n');
-        this.rest = lines.pop() ?? '';
-        for (const line of lines) added += this.parse(line);
+        this.lines.feed(buffer.subarray(0, n), (line) => void (added += this.parse(line)));
       }
     } finally {
       closeSync(fd);
@@ -123,13 +122,10 @@ export class PointsReader {
   }
 
   private parse(line: string): number {
-    if (line.startsWith(PREFIX)) {
-      const name = line.slice(PREFIX.length, line.indexOf('"', PREFIX.length));
-      if (!WANTED.has(name) && !name.startsWith('faultline_ws_')) return 0;
-    } else if (!line.includes('"type":"Point"')) return 0;
-    let point: { type: string; metric: string; data: { time: string; value: number; tags?: Record<string, string>; metadata?: Record<string, string> } };
+    if (!line.startsWith('{"metric"') && !line.includes('"type":"Point"')) return 0;
+    let point: K6Point;
     try {
-      point = JSON.parse(line);
+      point = this.quick.read(line);
     } catch {
       return 0;
     }
@@ -142,7 +138,7 @@ export class PointsReader {
     // Setup/teardown requests (group ::setup) carry no phase and belong to no phase.
     const phase = point.data.tags?.phase;
     if (!phase) return 0;
-    let endMs = Date.parse(point.data.time) - this.originMs;
+    let endMs = k6Time(point.data.time) - this.originMs;
     // Date.parse drops sub-ms digits; that is fine at the 1 s / 250 ms granularity used.
     let startMs = endMs;
     if (key === 'duration') {
@@ -185,7 +181,7 @@ export class PointsReader {
   private parseWs(point: { metric: string; data: { time: string; value: number; tags?: Record<string, string> } }): number {
     const phase = point.data.tags?.phase;
     if (!phase) return 0;
-    const sample = { tMs: Date.parse(point.data.time) - this.originMs, value: point.data.value, phase };
+    const sample = { tMs: k6Time(point.data.time) - this.originMs, value: point.data.value, phase };
     if (point.metric === 'faultline_ws_lag') this.ws.lag.push(sample);
     else if (point.metric === 'faultline_ws_dropped') this.ws.dropped.push(sample);
     else if (point.metric === 'faultline_ws_connections') this.ws.connections += point.data.value;
@@ -197,7 +193,7 @@ export class PointsReader {
   private parseGroup(point: { metric: string; data: { time: string; value: number; tags?: Record<string, string> } }): number {
     const scenario = point.data.tags?.scenario;
     if (!scenario) return 0;
-    const endMs = Date.parse(point.data.time) - this.originMs;
+    const endMs = k6Time(point.data.time) - this.originMs;
     if (point.metric === 'dropped_iterations') {
       const n = Math.max(0, Math.ceil(point.data.value));
       const slot = `${scenario} ${endMs}`;
