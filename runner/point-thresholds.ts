@@ -1,6 +1,9 @@
 import { forEachLine } from '../lib/lines.ts';
-import { percentile } from './analysis.ts';
 import type { ThresholdResult } from './result.ts';
+import { QuantileSketch } from './sketch.ts';
+
+/** Values of a threshold's metric kept raw before they are folded into the sketch: exact percentiles up to this many. */
+const EXACT_VALUES = 100_000;
 
 type MetricType = 'trend' | 'rate' | 'counter' | 'gauge';
 
@@ -22,12 +25,13 @@ const EXPRESSION = /^\s*(avg|min|max|med|count|rate|value|p\((\d+(?:\.\d+)?)\))\
 /**
  * k6 thresholds judged over k6 `--out json` points gathered from several processes (the
  * pods of a distributed run, each run with `--no-thresholds`), as k6 judges them over one:
- * trends by avg / min / max / med / p(N) (k6's interpolated percentile), rates by the share
+ * trends by avg / min / max / med / p(N) (k6's interpolated percentile: exact up to
+ * EXACT_VALUES samples, then within the sketch's relative error), rates by the share
  * of non-zero samples, counters by count (and rate per second of the run), gauges by their
  * last value. A threshold whose metric got no sample is not passed: nothing vouches for it.
  */
 export function thresholdsFromPoints(files: string[], thresholds: Record<string, string[]>): ThresholdResult[] {
-  const keys = Object.keys(thresholds).map((key) => ({ key, ...parseKey(key), values: [] as number[], last: { time: '', value: 0 } }));
+  const keys = Object.keys(thresholds).map((key) => ({ key, ...parseKey(key), values: new QuantileSketch(EXACT_VALUES), nonZero: 0, last: { time: '', value: 0 } }));
   const byMetric = new Map<string, typeof keys>();
   for (const k of keys) byMetric.set(k.metric, [...(byMetric.get(k.metric) ?? []), k]);
   const types = new Map<string, MetricType>();
@@ -52,7 +56,8 @@ export function thresholdsFromPoints(files: string[], thresholds: Record<string,
       last = Math.max(last, t);
       for (const k of byMetric.get(entry.metric) ?? []) {
         if (!k.tags.every(([tag, value]) => entry.data.tags?.[tag] === value)) continue;
-        k.values.push(entry.data.value!);
+        k.values.add(entry.data.value!);
+        if (entry.data.value !== 0) k.nonZero++;
         if (entry.data.time! >= k.last.time) k.last = { time: entry.data.time!, value: entry.data.value! };
       }
     });
@@ -61,26 +66,25 @@ export function thresholdsFromPoints(files: string[], thresholds: Record<string,
   return keys.flatMap((k) =>
     thresholds[k.key]!.map((expression): ThresholdResult => {
       const match = EXPRESSION.exec(expression);
-      if (!match || k.values.length === 0) return { metric: k.key, expression, ok: false };
-      const observed = aggregate(types.get(k.metric) ?? 'trend', match[1]!, match[2], k.values, k.last.value, seconds);
+      if (!match || k.values.count === 0) return { metric: k.key, expression, ok: false };
+      const observed = aggregate(types.get(k.metric) ?? 'trend', match[1]!, match[2], k.values, k.nonZero, k.last.value, seconds);
       if (observed === undefined) return { metric: k.key, expression, ok: false };
       return { metric: k.key, expression, observed: Number(observed.toFixed(4)), ok: compare(observed, match[3]!, Number(match[4])) };
     }),
   );
 }
 
-function aggregate(type: MetricType, name: string, pct: string | undefined, values: number[], lastValue: number, seconds: number): number | undefined {
-  const sum = values.reduce((a, b) => a + b, 0);
-  if (type === 'rate') return name === 'rate' ? values.filter((v) => v !== 0).length / values.length : undefined;
+function aggregate(type: MetricType, name: string, pct: string | undefined, values: QuantileSketch, nonZero: number, lastValue: number, seconds: number): number | undefined {
+  const sum = values.sum;
+  if (type === 'rate') return name === 'rate' ? nonZero / values.count : undefined;
   if (type === 'counter') return name === 'count' ? sum : name === 'rate' ? sum / seconds : undefined;
-  if (type === 'gauge') return name === 'value' ? lastValue : name === 'min' ? values.reduce((a, b) => Math.min(a, b)) : name === 'max' ? values.reduce((a, b) => Math.max(a, b)) : undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  if (pct !== undefined) return percentile(sorted, Number(pct));
-  if (name === 'avg') return sum / values.length;
-  if (name === 'min') return sorted[0];
-  if (name === 'max') return sorted.at(-1);
-  if (name === 'med') return percentile(sorted, 50);
-  if (name === 'count') return values.length;
+  if (type === 'gauge') return name === 'value' ? lastValue : name === 'min' ? values.min : name === 'max' ? values.max : undefined;
+  if (pct !== undefined) return values.quantile(Number(pct));
+  if (name === 'avg') return sum / values.count;
+  if (name === 'min') return values.min;
+  if (name === 'max') return values.max;
+  if (name === 'med') return values.quantile(50);
+  if (name === 'count') return values.count;
   return undefined;
 }
 
