@@ -28,6 +28,7 @@ import { PointsReader, type Samples } from './points.ts';
 import { type RequestStats, statsOf } from './request-stats.ts';
 import { type Profile, profileVariables } from './profiles.ts';
 import { Progress } from './progress.ts';
+import type { RunTimings } from './timings.ts';
 import { redact, writeReports } from './reports/index.ts';
 import { type InvariantResult, type RunResult, type ThresholdResult, VERDICT_EXIT_CODES } from './result.ts';
 import type { InvariantContext, Scenario } from './scenario.ts';
@@ -75,6 +76,8 @@ export interface RunOptions {
    * How a program that handles its own signals asks for that.
    */
   signal?: AbortSignal;
+  /** Marked as the run goes (prepare, environment, k6 start, load, analysis, reports) and printed at its end (`--timings`). */
+  timings?: RunTimings;
 }
 
 export interface RunOutcome {
@@ -190,10 +193,12 @@ async function runInEnvironment(
   },
 ): Promise<RunOutcome> {
   const { scenario, profileName, profile, plan, k6, script, say, out, interrupts } = r;
+  options.timings?.mark('prepare');
   const envStarted = Date.now();
   const environment = await startEnvironment(plan.config, { log: (line) => say(`  ${line}`), signal: r.startup }).catch((error: unknown) => {
     throw r.startup.aborted ? r.startup.reason : error;
   });
+  options.timings?.mark('environment');
   // Until the load starts, a signal just ends the run once the current step is done.
   interrupts.handler = (signal) => say(`\n${signal}: stopping before the load starts...`);
   try {
@@ -312,6 +317,8 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   const k6Env = { ...environment.env, ...scenario.load.env, ...options.env, ...beforeEnv };
   // One time origin for k6 and the timeline: k6 initialises during the lead, its setup() sleeps until the origin.
   const originMs = Date.now() + scenario.load.leadMs;
+  options.timings?.mark('load setup');
+  options.timings?.mark('k6 start', originMs);
   const k6 = startK6({
     k6: c.k6,
     script: c.script.file,
@@ -390,6 +397,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     };
   }
   const endedMs = Date.now() - originMs;
+  options.timings?.mark('load');
   const secrets = { ...redactionEnv(c.config, k6Env), ...Object.fromEntries((options.secretEnv ?? []).map((key, i) => [`FAULTLINE_SECRET_ENV_${i}`, k6Env[key]])) };
   if (!interrupted && !diagnostics.gateStopped && exit.code !== 0 && exit.code !== K6_THRESHOLDS_FAILED) {
     // The tail printed and the files left behind carry target URLs with provider keys too.
@@ -474,12 +482,15 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
     },
   };
   result.diagnostics = await diagnostics.collect(result, points, environment, c.config);
+  options.timings?.mark('analysis');
   redactK6Files(runDir, secrets);
   await writeReports(result, reportsDir, { env: secrets });
+  options.timings?.mark('reports');
   const why = (inconclusive ? [inconclusive.detail] : reasons).map((line) => redact(line, secrets));
   say(`${result.verdict}: ${scenario.name} (${c.profileName}) in ${formatMs(endedMs)}${why.length ? `\n${why.map((r) => `  - ${r}`).join('\n')}` : ''}`);
   for (const line of loadLines(result)) say(`  load: ${line}`);
   say(`report: ${runDir}`);
+  if (options.timings) say(options.timings.line(scenario.durationMs));
   const exitCode = interrupted ? 130 : inconclusive ? VERDICT_EXIT_CODES[inconclusive.kind] : VERDICT_EXIT_CODES[result.verdict as 'PASS' | 'FAIL'];
   return { result, runDir, exitCode };
 }
