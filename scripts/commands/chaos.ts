@@ -8,6 +8,7 @@ import { faultsForTarget } from '../../runner/remote-faults.ts';
 import { runScenario } from '../../runner/run.ts';
 import { runSignOff } from '../../runner/sign-off.ts';
 import { checkTarget, isLoopback } from '../../runner/target.ts';
+import { RunTimings } from '../../runner/timings.ts';
 import { addRunFlags, exitOnInterrupt, k6ArgsOf, loadScenarios, type RunFlags, signOffFlags } from '../run-flags.ts';
 
 /**
@@ -22,8 +23,9 @@ export function registerChaos(program: Command, global: () => { config?: string;
       .description('run scenarios: k6 load against the target while the fault timeline plays; exit 0 PASS, 1 FAIL, 2 invalid input, 3/4 inconclusive')
       .argument('[scenarios...]', 'scenario names (folders under scenariosDir, e.g. rpc-throttle) or paths to scenario files')
       .option('--all', 'every scenario in scenariosDir')
-      .option('--k6-summary', "print k6's own end-of-test summary after a single run's verdict (it is always kept in k6-summary.txt)"),
-  ).action(async (names: string[], flags: RunFlags & { k6Summary?: boolean }) => {
+      .option('--k6-summary', "print k6's own end-of-test summary after a single run's verdict (it is always kept in k6-summary.txt)")
+      .option('--timings', "print where a single run's time went at its end: prepare, environment, load setup, k6 start, load, analysis, reports"),
+  ).action(async (names: string[], flags: RunFlags & { k6Summary?: boolean; timings?: boolean }) => {
     const config = await loadConfig(global().config);
     const { scenarios, seed } = await loadScenarios(names, flags, config);
     const started = Date.now();
@@ -38,14 +40,14 @@ export function registerChaos(program: Command, global: () => { config?: string;
 }
 
 /** One scenario, one profile, into reports/<run-id>/ as always. */
-async function runOne(scenario: Scenario, flags: RunFlags & { k6Summary?: boolean }, seed: number | undefined, config: ResolvedConfig, k6Args: string[]): Promise<number> {
+async function runOne(scenario: Scenario, flags: RunFlags & { k6Summary?: boolean; timings?: boolean }, seed: number | undefined, config: ResolvedConfig, k6Args: string[]): Promise<number> {
   const options = signOffFlags(flags, seed);
   const health = options.health === false ? undefined : (options.health ?? (flags.target && !isLoopback(flags.target) ? DEFAULT_HEALTH : undefined));
   // Refused before anything reaches it: a remote target needs --allow-remote-target even for its health check.
   if (flags.target) checkTarget(flags.target, flags.allowRemoteTarget ?? false, () => {});
   const ready = faultsForTarget(scenario, flags.target, options);
   if (flags.target && health) await checkHealth(flags.target, health);
-  const outcome = await runScenario({ ...options, k6Args, scenario: ready, profile: flags.profile?.[0], config, reportsDir: flags.reports });
+  const outcome = await runScenario({ ...options, k6Args, scenario: ready, profile: flags.profile?.[0], config, reportsDir: flags.reports, ...(flags.timings ? { timings: new RunTimings() } : {}) });
   if (flags.k6Summary) printK6Summary(outcome.runDir);
   return outcome.exitCode;
 }

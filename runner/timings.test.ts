@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { RunTimings } from './timings.ts';
+
+describe('RunTimings', () => {
+  it('gives each step from the end of the previous one, a step may end in the future (the load origin), and the time beyond the phases', () => {
+    const t = new RunTimings();
+    const start = Date.now();
+    t.mark('prepare', start + 100);
+    t.mark('k6 start', start + 1100);
+    t.mark('load', start + 15_100);
+    t.mark('reports', start + 15_600);
+    const line = t.line(14_000);
+    expect(line).toMatch(/^timings: prepare \d+ ms · k6 start 1000 ms · load 14\.0 s · reports 500 ms · total 15\.\d s, 1[56]\d\d ms beyond the 14\.0 s of phases$/);
+  });
+});
