@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { percentile } from './analysis.ts';
 import { QuantileSketch, RELATIVE_ERROR } from './sketch.ts';
-
-/** A deterministic pseudo-random stream (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../lib/random.ts';
 
 const sketchOf = (values: number[], exactUpTo = 64) => {
   const s = new QuantileSketch(exactUpTo);
