@@ -14,7 +14,7 @@ export default defineScenario({
   target: { service: 'app' },
   // k6's default 60 s client deadline: a claim is judged by the app's answer, not cut off by the client.
   // A claim takes up to a second while the fallback carries it: 4/s needs more than smoke's 2 VUs for k6 to start every planned claim.
-  load: { script: './load.js', env: { CLAIM_PREFIX: 'rpc-throttle', CLAIM_TIMEOUT_MS: '60000' }, profiles: { smoke: { rps: 4, concurrency: 5 }, baseline: { rps: 8 }, stress: { rps: 15 } } },
+  load: { script: './load.js', env: { CLAIM_PREFIX: 'rpc-throttle', CLAIM_TIMEOUT_MS: '60000' }, profiles: { smoke: { rps: 4, concurrency: 8 }, baseline: { rps: 8 }, stress: { rps: 15 } } },
   phases: [
     { name: 'baseline', duration: '4s' },
     { name: 'fault', duration: '6s' },

@@ -20,9 +20,11 @@ export async function recordEvent(redis: Redis, serverRoom: string, seq: number,
 /**
  * Sends a socket that has just (re)joined `serverRoom` every event after `after` that it
  * missed, oldest first. The socket has joined already, so every event from now on reaches it
- * live; what it gets live meanwhile is not replayed. Returns how many were replayed.
+ * live; what it gets live meanwhile is not replayed. `only` narrows it to the events a client
+ * saw missing in its sequence (it has the others). Returns how many were replayed.
  */
-export async function replayMissed(socket: Socket, redis: Redis, serverRoom: string, after: number): Promise<number> {
+export async function replayMissed(socket: Socket, redis: Redis, serverRoom: string, after: number, only?: number[]): Promise<number> {
+  const wanted = only ? new Set(only) : undefined;
   const live = new Set<number>();
   const seen = (_event: string, payload?: { seq?: unknown }) => {
     if (payload && typeof payload.seq === 'number') live.add(payload.seq);
@@ -37,7 +39,7 @@ export async function replayMissed(socket: Socket, redis: Redis, serverRoom: str
       for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
       const seq = Number(f.seq);
       if (seq <= after - 50) break; // well before what it saw: nothing older can be missing
-      if (seq > after) events.push({ seq, event: f.event!, payload: JSON.parse(f.payload!) });
+      if (seq > after && (!wanted || wanted.has(seq))) events.push({ seq, event: f.event!, payload: JSON.parse(f.payload!) });
     }
     events.sort((a, b) => a.seq - b.seq);
     const send = (e: (typeof events)[number]) => {
