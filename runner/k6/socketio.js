@@ -160,19 +160,30 @@ class Client {
   /**
    * A gap in a joined room's sequence: unless it fills within half a second (events of
    * concurrent emitters arrive out of order), join again asking for just the missing ones
-   * (`{ after, seqs }`).
+   * (`{ after, seqs }`), and again every couple of seconds for what is still missing (a replay
+   * lost with a session, or cut short) until the gap fills or counts as dropped. An app that
+   * replays sends a socket nothing twice, so asking again costs no duplicate.
    */
   repair(room) {
-    if (this.repairing) return;
-    this.repairing = setTimeout(() => {
-      this.repairing = undefined;
-      // A replay takes its time: what was asked for is not asked for again for a few seconds (it would come twice).
-      const now = Date.now();
-      const requested = (this.requested = this.requested || {});
-      const seqs = this.tracker.missing(room).filter((s) => !(requested[s] > now)).slice(0, 500);
-      if (seqs.length === 0 || !this.connected) return;
-      for (const s of seqs) requested[s] = now + 5000;
-      this.emit(this.joinEvent, room, { after: seqs[0] - 1, seqs });
+    const repairing = (this.repairing = this.repairing || {});
+    if (repairing[room]) return;
+    repairing[room] = setTimeout(() => {
+      delete repairing[room];
+      const missing = this.tracker.missing(room);
+      if (missing.length === 0) return;
+      if (this.connected) {
+        const now = Date.now();
+        const before = (this.requested = this.requested || {})[room] || {};
+        const requested = (this.requested[room] = {});
+        const seqs = [];
+        for (const s of missing) {
+          if (before[s] > now) requested[s] = before[s];
+          else if (seqs.length < 500) seqs.push(s);
+        }
+        for (const s of seqs) requested[s] = now + 2000;
+        if (seqs.length > 0) this.emit(this.joinEvent, room, { after: seqs[0] - 1, seqs });
+      }
+      this.repair(room);
     }, 500);
   }
 
@@ -190,7 +201,7 @@ class Client {
   onClosed() {
     this.connected = false;
     this.stopPing();
-    clearTimeout(this.repairing);
+    for (const room of Object.keys(this.repairing || {})) clearTimeout(this.repairing[room]);
     if (this.tracker) this.tracker.close();
   }
 
