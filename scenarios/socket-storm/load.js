@@ -18,6 +18,12 @@ export const listeners = faultline.iteration(() => {
   sio.hold({ auth: (n) => ({ token: token(`storm-listener-${faultline.originMs}-${n}`) }), rooms: [`chat:${room}`], repairGaps: true });
 });
 
+export const readers = faultline.iteration(() => {
+  const params = asUser(runUser('storm-reader'));
+  params.tags = { name: 'history' };
+  http.get(`${faultline.targetFor(0)}/api/chat/rooms/${room}/messages`, params);
+});
+
 export const writers = faultline.iteration(() => {
   const params = asUser(runUser('storm-writer'));
   params.timeout = '10s';

@@ -32,9 +32,11 @@ export default defineScenario({
     groups: {
       listeners: { executor: 'per-vu-iterations', vus: 5, iterations: 1, connections: 100, targets: ['app'] },
       // 5 → 20 → 40 posts a second (smoke: half), each by its own user (per-user rate limits stay out of it).
+      // The room's history read through the writers' node the whole time (readers and writers at once).
+      readers: { executor: 'constant-arrival-rate', rate: 5, vus: 2, maxVUs: 10, targets: ['app2'] },
       writers: { executor: 'ramping-arrival-rate', rate: 5, startTime: 'storm', vus: 10, maxVUs: 60, targets: ['app2'], phases: { storm: { rate: 20, ramp: true }, storm2: { rate: 40, ramp: true }, drain: { rate: 0 } } },
     },
-    profiles: { smoke: { groups: { listeners: { connections: 20, vus: 2 }, writers: { scale: 0.5 } } } },
+    profiles: { smoke: { groups: { listeners: { connections: 20, vus: 2 }, readers: { rate: 2 }, writers: { scale: 0.5 } } } },
   },
   phases: [
     { name: 'warmup', duration: '3s' },
@@ -51,6 +53,7 @@ export default defineScenario({
       faultline_ws_dropped: ['rate==0'],
       faultline_ws_duplicates: ['rate==0'],
       'http_req_failed{scenario:writers}': ['rate<0.01'],
+      'http_req_failed{scenario:readers}': ['rate<0.01'],
     },
   },
   invariants: [

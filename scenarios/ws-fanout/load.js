@@ -16,8 +16,9 @@ export const listeners = faultline.iteration(() => {
   sio.hold({
     auth: (n) => ({ token: token(`fanout-${faultline.originMs}-${n}`) }),
     rooms: [`streamer:${streamer}`],
-    // A paused node accepts connections and never answers: give up on it quickly and try the other.
-    connectTimeoutMs: 2000,
+    // A paused node accepts connections and never answers: give up on it soon and try the other
+    // (not so soon that a busy node's handshake counts as a failure).
+    connectTimeoutMs: 3000,
     repairGaps: true,
   });
 });
