@@ -18,6 +18,10 @@ export const options = {
     'faultline_ws_lag{phase:hold}': ['p(99)<1000'],
     'faultline_ws_dropped{phase:hold}': ['rate<0.01'],
     faultline_ws_connect_failed: ['rate<0.01'],
+    // Why attempts failed (delivery.js tags each failure with its reason).
+    'faultline_ws_connect_failed{reason:connect timeout}': ['rate<0.01'],
+    'faultline_ws_connect_failed{reason:error}': ['rate<0.01'],
+    'faultline_ws_connect_failed{reason:closed}': ['rate<0.01'],
   },
 };
 
