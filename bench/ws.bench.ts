@@ -102,10 +102,12 @@ async function hold(k6: string, kind: 'socketio' | 'ws', url: string, connection
   };
 }
 
+const perConnectionKb = (peakMb: number, baseMb: number, connections: number) => ((Math.max(0, peakMb - baseMb) * 1024) / connections).toFixed(1);
 const held = (s: Step) => s.p99 < LAG_BOUND_MS && s.connectFailed < 0.01 && s.dropped < 0.01;
 const row = (label: string, s: Step, k6Base: number, serverBase: number) =>
   `${label.padEnd(22)} ${String(s.connections).padStart(6)}  lag p50 ${s.p50.toFixed(0).padStart(5)} ms  p99 ${s.p99.toFixed(0).padStart(5)} ms  dropped ${(s.dropped * 100).toFixed(2)} %  connect failed ${(s.connectFailed * 100).toFixed(2)} %` +
-  `  k6 ${(((s.k6Mb - k6Base) * 1024) / s.connections).toFixed(1)} KB/conn  server ${(((s.serverMb - serverBase) * 1024) / s.connections).toFixed(1)} KB/conn` +
+  // (A server that frees memory it held idle comes out below its base: ≈ 0 a connection.)
+  `  k6 ${perConnectionKb(s.k6Mb, k6Base, s.connections)} KB/conn  server ${perConnectionKb(s.serverMb, serverBase, s.connections)} KB/conn` +
   `  cpu k6 ${(s.k6Cpu * 100).toFixed(0)} %  server ${(s.serverCpu * 100).toFixed(0)} %` +
   (s.connectFailed > 0 ? `  (failed: ${Object.entries(s.failures).filter(([, n]) => n > 0).map(([r, n]) => `${n} ${r}`).join(', ')})` : '');
 
