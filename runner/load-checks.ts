@@ -1,4 +1,5 @@
 import { ScenarioInvalidError } from './errors.ts';
+import { PROBE_PREFIX } from './probes/thresholds.ts';
 import type { PreparedScript } from './k6-script.ts';
 import { type ShapedGroup, shapeLoad } from './load-shape.ts';
 import type { Profile } from './profiles.ts';
@@ -32,6 +33,8 @@ export function checkLoad(scenario: Scenario, profile: Profile, script: Prepared
   const declared = declaredMetrics(script.code);
   if (declared) {
     for (const key of Object.keys(scenario.assertions.thresholds)) {
+      // Probe thresholds are the runner's (checked against the probes it will have), not k6's.
+      if (key.startsWith(PROBE_PREFIX)) continue;
       const metric = key.replace(/\{.*$/, '');
       if (BUILT_IN.has(metric) || BUILT_IN_PREFIX.test(metric) || declared.includes(metric)) continue;
       const close = declared.filter((d) => similar(d, metric));

@@ -11,6 +11,7 @@ export const REFERENCE_APP_MITIGATIONS = {
   'llm-breaker': 'a circuit breaker with first-token and idle deadlines in front of the LLM',
   'rate-limit': 'per-user rate limits on claims and chat',
   'socket-recovery': 'a client that reconnects gets the room events it missed, replayed from a Redis stream',
+  'admission-control': 'POST /api/designs/:id/render answers 429 with Retry-After when more than RENDER_QUEUE_LIMIT jobs wait',
 };
 
 export interface ReferenceAppOptions {

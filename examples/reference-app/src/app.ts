@@ -25,6 +25,7 @@ import { seed } from './seed.ts';
 import { startPublisher } from './live/publisher.ts';
 import { replayMissed } from './live/replay.ts';
 import { liveRoutes } from './live/routes.ts';
+import { renderRoutes } from './render/routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -178,6 +179,7 @@ export async function startApp(config: AppConfig): Promise<App> {
     frameRoutes(fastify, ctx);
     invariantRoutes(fastify, ctx);
     liveRoutes(fastify, ctx);
+    renderRoutes(fastify, ctx);
 
     reconciler = setInterval(() => {
       reconcilePending(ctx).catch((error: Error) => fastify.log.warn({ err: error.message }, 'reconciler failed'));
