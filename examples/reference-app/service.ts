@@ -12,6 +12,7 @@ export const REFERENCE_APP_MITIGATIONS = {
   'rate-limit': 'per-user rate limits on claims and chat',
   'socket-recovery': 'a client that reconnects gets the room events it missed, replayed from a Redis stream',
   'admission-control': 'POST /api/designs/:id/render answers 429 with Retry-After when more than RENDER_QUEUE_LIMIT jobs wait',
+  'nonce-single-use': 'an embed nonce is taken with one atomic GETDEL and refused when the nonce store does not answer: never used twice',
 };
 
 export interface ReferenceAppOptions {

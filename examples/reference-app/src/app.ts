@@ -26,6 +26,7 @@ import { startPublisher } from './live/publisher.ts';
 import { replayMissed } from './live/replay.ts';
 import { liveRoutes } from './live/routes.ts';
 import { renderRoutes } from './render/routes.ts';
+import { embedRoutes } from './embed/routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -180,6 +181,7 @@ export async function startApp(config: AppConfig): Promise<App> {
     invariantRoutes(fastify, ctx);
     liveRoutes(fastify, ctx);
     renderRoutes(fastify, ctx);
+    embedRoutes(fastify, ctx);
 
     reconciler = setInterval(() => {
       reconcilePending(ctx).catch((error: Error) => fastify.log.warn({ err: error.message }, 'reconciler failed'));
