@@ -14,7 +14,8 @@ export default defineConfig({
     rpc: true, // provider gateway in front of anvil: RPC_URL (infura), RPC_FALLBACK_URL (alchemy), RPC_PUBLIC_URL
     farcaster: true, // hub + Neynar-style API: FARCASTER_HUB_URL
     llm: true, // OpenAI-compatible: LLM_URL
-    app: referenceApp({ uses: ['rpc', 'llm', 'farcaster'] }), // the reference app: APP_URL
+    payments: true, // Stripe-style payments provider (invoices, signed webhooks): PAYMENTS_URL
+    app: referenceApp({ uses: ['rpc', 'llm', 'farcaster', 'payments'] }), // the reference app: APP_URL
     app2: referenceApp({ uses: ['rpc', 'llm', 'farcaster'], publisher: false }), // a second instance behind the Redis adapter: APP2_URL
   },
 });

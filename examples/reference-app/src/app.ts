@@ -27,6 +27,7 @@ import { replayMissed } from './live/replay.ts';
 import { liveRoutes } from './live/routes.ts';
 import { renderRoutes } from './render/routes.ts';
 import { embedRoutes } from './embed/routes.ts';
+import { paymentRoutes } from './payments/routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -182,6 +183,7 @@ export async function startApp(config: AppConfig): Promise<App> {
     liveRoutes(fastify, ctx);
     renderRoutes(fastify, ctx);
     embedRoutes(fastify, ctx);
+    paymentRoutes(fastify, ctx);
 
     reconciler = setInterval(() => {
       reconcilePending(ctx).catch((error: Error) => fastify.log.warn({ err: error.message }, 'reconciler failed'));
