@@ -28,6 +28,7 @@ import { liveRoutes } from './live/routes.ts';
 import { renderRoutes } from './render/routes.ts';
 import { embedRoutes } from './embed/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
+import { giftBatchRoutes } from './gifts/batch.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -184,6 +185,7 @@ export async function startApp(config: AppConfig): Promise<App> {
     renderRoutes(fastify, ctx);
     embedRoutes(fastify, ctx);
     paymentRoutes(fastify, ctx);
+    giftBatchRoutes(fastify, ctx);
 
     reconciler = setInterval(() => {
       reconcilePending(ctx).catch((error: Error) => fastify.log.warn({ err: error.message }, 'reconciler failed'));
