@@ -10,7 +10,7 @@ import { defineScenario } from 'faultline';
  * without it (read, then delete; an unanswered read taken as valid) both validations pass.
  *
  * The plan's profile is the baseline: 1k → 5k → 10k users (one flow a second each); smoke is
- * the same ramp at 1/500 (2 → 10 → 20 users).
+ * the same ramp at 1/500 (2 → 10 → 20 users), `local` at 1/50 (20 → 100 → 200).
  */
 export default defineScenario({
   name: 'embed-widget',
@@ -22,7 +22,8 @@ export default defineScenario({
     groups: {
       widget: { executor: 'ramping-vus', phases: { 'to-1k': { vus: 1000, ramp: true }, 'to-5k': { vus: 5000, ramp: true }, 'to-10k': { vus: 10_000, ramp: true } } },
     },
-    profiles: { smoke: { groups: { widget: { scale: 0.002 } } } },
+    // local: what one 2-core machine is asked to hold (20 → 100 → 200 users); see the README's plans-covered table for what it reached.
+    profiles: { smoke: { groups: { widget: { scale: 0.002 } } }, local: { requests: 100, concurrency: 10, success: 0.99, p95TotalMs: 600, p95FirstTokenMs: 2000, groups: { widget: { scale: 0.02 } } } },
   },
   phases: [
     { name: 'to-1k', duration: '4s' },
