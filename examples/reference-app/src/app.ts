@@ -25,6 +25,10 @@ import { seed } from './seed.ts';
 import { startPublisher } from './live/publisher.ts';
 import { replayMissed } from './live/replay.ts';
 import { liveRoutes } from './live/routes.ts';
+import { renderRoutes } from './render/routes.ts';
+import { embedRoutes } from './embed/routes.ts';
+import { paymentRoutes } from './payments/routes.ts';
+import { giftBatchRoutes } from './gifts/batch.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -178,6 +182,10 @@ export async function startApp(config: AppConfig): Promise<App> {
     frameRoutes(fastify, ctx);
     invariantRoutes(fastify, ctx);
     liveRoutes(fastify, ctx);
+    renderRoutes(fastify, ctx);
+    embedRoutes(fastify, ctx);
+    paymentRoutes(fastify, ctx);
+    giftBatchRoutes(fastify, ctx);
 
     reconciler = setInterval(() => {
       reconcilePending(ctx).catch((error: Error) => fastify.log.warn({ err: error.message }, 'reconciler failed'));
