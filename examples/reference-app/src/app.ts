@@ -21,6 +21,7 @@ import { describeMitigations } from './mitigations.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { createBlockingRedis, createRedis } from './redis.ts';
 import { emitMessage, type EmitJob, roomRoutes } from './rooms/routes.ts';
+import { voteRoutes } from './votes/routes.ts';
 import { seed } from './seed.ts';
 import { startPublisher } from './live/publisher.ts';
 import { replayMissed } from './live/replay.ts';
@@ -178,6 +179,7 @@ export async function startApp(config: AppConfig): Promise<App> {
     frameRoutes(fastify, ctx);
     invariantRoutes(fastify, ctx);
     liveRoutes(fastify, ctx);
+    voteRoutes(fastify, ctx);
 
     reconciler = setInterval(() => {
       reconcilePending(ctx).catch((error: Error) => fastify.log.warn({ err: error.message }, 'reconciler failed'));
