@@ -32,6 +32,8 @@ export function checkLoad(scenario: Scenario, profile: Profile, script: Prepared
   const declared = declaredMetrics(script.code);
   if (declared) {
     for (const key of Object.keys(scenario.assertions.thresholds)) {
+      // Probe thresholds are the runner's, judged on server-side samples (checked against the environment's probes).
+      if (key.startsWith('probe:')) continue;
       const metric = key.replace(/\{.*$/, '');
       if (BUILT_IN.has(metric) || BUILT_IN_PREFIX.test(metric) || declared.includes(metric)) continue;
       const close = declared.filter((d) => similar(d, metric));

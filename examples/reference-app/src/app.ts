@@ -20,7 +20,8 @@ import { createMetrics } from './metrics.ts';
 import { describeMitigations } from './mitigations.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { createBlockingRedis, createRedis } from './redis.ts';
-import { emitMessage, type EmitJob, roomRoutes } from './rooms/routes.ts';
+import { emitMessage, type EmitJob } from './rooms/routes.ts';
+import { chatRoomRoutes } from './chat-rooms/routes.ts';
 import { voteRoutes } from './votes/routes.ts';
 import { seed } from './seed.ts';
 import { startPublisher } from './live/publisher.ts';
@@ -174,7 +175,7 @@ export async function startApp(config: AppConfig): Promise<App> {
       return metrics.registry.metrics();
     });
     giftRoutes(fastify, ctx);
-    roomRoutes(fastify, ctx);
+    chatRoomRoutes(fastify, ctx);
     chatRoutes(fastify, ctx);
     frameRoutes(fastify, ctx);
     invariantRoutes(fastify, ctx);
