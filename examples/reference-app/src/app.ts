@@ -23,6 +23,7 @@ import { createBlockingRedis, createRedis } from './redis.ts';
 import { emitMessage, type EmitJob } from './rooms/routes.ts';
 import { chatRoomRoutes } from './chat-rooms/routes.ts';
 import { voteRoutes } from './votes/routes.ts';
+import { streamerRoutes } from './streamers/routes.ts';
 import { seed } from './seed.ts';
 import { startPublisher } from './live/publisher.ts';
 import { replayMissed } from './live/replay.ts';
@@ -181,6 +182,7 @@ export async function startApp(config: AppConfig): Promise<App> {
     invariantRoutes(fastify, ctx);
     liveRoutes(fastify, ctx);
     voteRoutes(fastify, ctx);
+    streamerRoutes(fastify, ctx);
 
     reconciler = setInterval(() => {
       reconcilePending(ctx).catch((error: Error) => fastify.log.warn({ err: error.message }, 'reconciler failed'));
