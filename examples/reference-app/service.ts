@@ -6,7 +6,7 @@ export const REFERENCE_APP_JWT_SECRET = 'faultline-dev-secret';
 /** The app's mitigations, each with what it protects; FAULTLINE_MITIGATIONS switches them (src/mitigations.ts). */
 export const REFERENCE_APP_MITIGATIONS = {
   'rpc-fallback': 'a throttled or failing RPC provider fails over to the fallback provider',
-  idempotency: 'a retried claim with the same Idempotency-Key is paid once',
+  idempotency: 'a retried claim with the same Idempotency-Key is paid once (a retried vote counted once)',
   'cache-fallback': 'Redis commands time out after 250 ms and reads fall back to Postgres',
   'llm-breaker': 'a circuit breaker with first-token and idle deadlines in front of the LLM',
   'rate-limit': 'per-user rate limits on claims and chat',

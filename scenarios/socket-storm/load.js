@@ -7,7 +7,7 @@ import * as faultline from '../../runner/k6/faultline.js';
 import * as sio from '../../runner/k6/socketio.js';
 import { asUser, runUser, token } from '../support/app.js';
 
-/** Messages the app accepted (201): each must reach every listener exactly once. */
+/** Messages the app accepted (200): each must reach every listener exactly once. */
 export const posted = new Counter('storm_posted');
 const room = `storm-${faultline.originMs}`;
 
@@ -28,6 +28,6 @@ export const writers = faultline.iteration(() => {
   const params = asUser(runUser('storm-writer'));
   params.timeout = '10s';
   params.tags = { name: 'post' };
-  const response = http.post(`${faultline.targetFor(0)}/api/chat/rooms/${room}/messages`, JSON.stringify({ body: `storm ${Date.now()}` }), params);
-  if (response.status === 201) posted.add(1);
+  const response = http.post(`${faultline.targetFor(0)}/api/chat/rooms/${room}/messages`, JSON.stringify({ content: `storm ${Date.now()}` }), params);
+  if (response.status === 200) posted.add(1);
 });

@@ -20,7 +20,10 @@ import { createMetrics } from './metrics.ts';
 import { describeMitigations } from './mitigations.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { createAdapterPublisher, createBlockingRedis, createRedis } from './redis.ts';
-import { emitMessage, type EmitJob, roomRoutes } from './rooms/routes.ts';
+import { emitMessage, type EmitJob } from './rooms/routes.ts';
+import { chatRoomRoutes } from './chat-rooms/routes.ts';
+import { voteRoutes } from './votes/routes.ts';
+import { streamerRoutes } from './streamers/routes.ts';
 import { seed } from './seed.ts';
 import { startPublisher } from './live/publisher.ts';
 import { replayMissed } from './live/replay.ts';
@@ -177,7 +180,7 @@ export async function startApp(config: AppConfig): Promise<App> {
       return metrics.registry.metrics();
     });
     giftRoutes(fastify, ctx);
-    roomRoutes(fastify, ctx);
+    chatRoomRoutes(fastify, ctx);
     chatRoutes(fastify, ctx);
     frameRoutes(fastify, ctx);
     invariantRoutes(fastify, ctx);
@@ -186,6 +189,8 @@ export async function startApp(config: AppConfig): Promise<App> {
     embedRoutes(fastify, ctx);
     paymentRoutes(fastify, ctx);
     giftBatchRoutes(fastify, ctx);
+    voteRoutes(fastify, ctx);
+    streamerRoutes(fastify, ctx);
 
     reconciler = setInterval(() => {
       reconcilePending(ctx).catch((error: Error) => fastify.log.warn({ err: error.message }, 'reconciler failed'));
