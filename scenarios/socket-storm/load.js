@@ -9,6 +9,9 @@ import { asUser, runUser, token } from '../support/app.js';
 
 /** Messages the app accepted (200): each must reach every listener exactly once. */
 export const posted = new Counter('storm_posted');
+/** Posts the room's rate limit turned away (429, 10/s a room): back-pressure by design, not a failure. */
+export const limited = new Counter('storm_rate_limited');
+const accepted = http.expectedStatuses(200, 429);
 const room = `storm-${faultline.originMs}`;
 
 export const options = faultline.options();
@@ -28,6 +31,8 @@ export const writers = faultline.iteration(() => {
   const params = asUser(runUser('storm-writer'));
   params.timeout = '10s';
   params.tags = { name: 'post' };
+  params.responseCallback = accepted;
   const response = http.post(`${faultline.targetFor(0)}/api/chat/rooms/${room}/messages`, JSON.stringify({ content: `storm ${Date.now()}` }), params);
   if (response.status === 200) posted.add(1);
+  else if (response.status === 429) limited.add(1);
 });

@@ -31,7 +31,8 @@ export default defineScenario({
     script: './load.js',
     groups: {
       listeners: { executor: 'per-vu-iterations', vus: 5, iterations: 1, connections: 100, targets: ['app'] },
-      // 5 → 20 → 40 posts a second (smoke: half), each by its own user (per-user rate limits stay out of it).
+      // 5 → 20 → 40 posts a second (smoke: half), each by its own user (per-user rate limits stay out of it);
+      // past the room's own limit (10/s) the app answers 429, which the writers count apart: what it accepted must reach everyone.
       // The room's history read through the writers' node the whole time (readers and writers at once).
       readers: { executor: 'constant-arrival-rate', rate: 5, vus: 2, maxVUs: 10, targets: ['app2'] },
       writers: { executor: 'ramping-arrival-rate', rate: 5, startTime: 'storm', vus: 10, maxVUs: 60, targets: ['app2'], phases: { storm: { rate: 20, ramp: true }, storm2: { rate: 40, ramp: true }, drain: { rate: 0 } } },
