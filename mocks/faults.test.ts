@@ -8,17 +8,19 @@ import { FaultController } from './control/faults.ts';
 import farcasterFaults from './farcaster/faults/index.ts';
 import { llmFaultKind } from './llm/faults/_fault.ts';
 import llmFaults from './llm/faults/index.ts';
+import paymentsFaults from './payments/faults/index.ts';
 import { transactionHash } from './rpc/faults/dropped-transactions.ts';
 import rpcFaults from './rpc/faults/index.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const registries = { rpc: rpcFaults, llm: llmFaults, farcaster: farcasterFaults };
+const registries = { rpc: rpcFaults, llm: llmFaults, farcaster: farcasterFaults, payments: paymentsFaults };
 
 describe('the mock fault registries are their folders', () => {
   it('hold one fault per file, named after it', () => {
     expect(Object.keys(rpcFaults)).toEqual(['dropped-transactions', 'error-rate', 'hang', 'latency', 'malformed', 'nonce-too-low', 'stale-head', 'throttle']);
     expect(Object.keys(llmFaults)).toEqual(['generation', 'malformed-sse', 'overloaded', 'rate-limit', 'slow-first-token', 'stall', 'stream-cut']);
     expect(Object.keys(farcasterFaults)).toEqual(['down', 'slow', 'stale-verifications', 'validation-errors']);
+    expect(Object.keys(paymentsFaults)).toEqual(['bad-signature', 'delayed-delivery', 'duplicate-delivery', 'out-of-order', 'replay', 'server-error']);
   });
 
   it('give every sampled fault a rate and every RPC fault methods, and the others neither', () => {

@@ -1,12 +1,16 @@
 import { ScenarioInvalidError } from './errors.ts';
 import type { PreparedScript } from './k6-script.ts';
 import { type ShapedGroup, shapeLoad } from './load-shape.ts';
+import { isProbeKey } from './probes/thresholds.ts';
 import type { Profile } from './profiles.ts';
 import type { Scenario } from './scenario.ts';
 
 /** k6's own metrics: every run may emit them (http_*, ws_*, grpc_*, browser_* by their prefix). */
 const BUILT_IN = new Set(['iterations', 'iteration_duration', 'dropped_iterations', 'vus', 'vus_max', 'data_sent', 'data_received', 'checks', 'group_duration']);
 const BUILT_IN_PREFIX = /^(http|ws|grpc|browser|webvitals)_/;
+
+/** The helper's own bookkeeping (runner/k6/samples.js): declared in every bundle, never a metric to judge. */
+const INTERNAL = new Set(['faultline_failure_sample']);
 
 /** `new Trend('name')`, `new metrics.Rate("name")`, esbuild's renamed `new Counter2('name')`. */
 const DECLARED = /new\s+(?:[\w$]+\.)?[\w$]*(?:Trend|Rate|Counter|Gauge)[\w$]*\s*\(\s*(['"`])([A-Za-z_][\w.]*)\1/g;
@@ -16,7 +20,7 @@ const COMPUTED = /new\s+(?:[\w$]+\.)?[\w$]*(?:Trend|Rate|Counter|Gauge)[\w$]*\s*
 /** The custom metrics a bundled script declares, or undefined when one's name is computed. */
 export function declaredMetrics(code: string): string[] | undefined {
   if (COMPUTED.test(code)) return undefined;
-  return [...new Set([...code.matchAll(DECLARED)].map((m) => m[2]!))].sort();
+  return [...new Set([...code.matchAll(DECLARED)].map((m) => m[2]!))].filter((name) => !INTERNAL.has(name)).sort();
 }
 
 /**
@@ -31,7 +35,8 @@ export function checkLoad(scenario: Scenario, profile: Profile, script: Prepared
   const { groups, problems } = shapeLoad(scenario.load, scenario.phases, profile, exports);
   const declared = declaredMetrics(script.code);
   if (declared) {
-    for (const key of Object.keys(scenario.assertions.thresholds)) {
+    // Probe thresholds are the runner's, checked against the environment (runner/probes/thresholds.ts).
+    for (const key of Object.keys(scenario.assertions.thresholds).filter((k) => !isProbeKey(k))) {
       const metric = key.replace(/\{.*$/, '');
       if (BUILT_IN.has(metric) || BUILT_IN_PREFIX.test(metric) || declared.includes(metric)) continue;
       const close = declared.filter((d) => similar(d, metric));

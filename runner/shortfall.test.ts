@@ -66,7 +66,7 @@ describe('load account', () => {
     expect(md).toContain('## Load');
     expect(loadTable(result).rows[1]!.at(-1)).toEqual({ ok: false, label: '25.00%' });
     const junit = renderJunit(result);
-    expect(junit).toMatch(/<testcase classname="faultline\.rpc-throttle\.load" name="readers delivered its planned load \(max shortfall 5\.00%\)" time="0">\s*<failure type="load"/);
-    expect(junit).toMatch(/<testcase classname="faultline\.rpc-throttle\.load" name="listeners delivered its planned load \(max shortfall 5\.00%\)" time="0"\/>/);
+    expect(junit).toMatch(/<testcase classname="faultline\.rpc-throttle\.load" name="readers delivered its planned load \(max shortfall 5\.00%\)" time="60.000">\s*<failure type="load"/);
+    expect(junit).toMatch(/<testcase classname="faultline\.rpc-throttle\.load" name="listeners delivered its planned load \(max shortfall 5\.00%\)" time="60.000"\/>/);
   });
 });

@@ -6,8 +6,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { createTestClient, http } from 'viem';
 import { foundry } from 'viem/chains';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Environment } from '../env/environment.ts';
+import { describe, expect, it } from 'vitest';
 import { LoadGeneratorError } from '../runner/errors.ts';
 import { TargetUnreachableError } from '../runner/target.ts';
 import { freePort } from '../env/ports.ts';
@@ -15,8 +14,7 @@ import type { RunResult } from '../runner/result.ts';
 import { runScenario } from '../runner/run.ts';
 import { resolveScenario } from '../runner/scenario.ts';
 import { REPO_ROOT, testConfig } from './support/environment.ts';
-import { startTinyTarget } from './support/tiny-target.ts';
-import { startEnvironment } from '../env/environment.ts';
+import { useTinyTarget } from './support/tiny-target.ts';
 
 const run = promisify(execFile);
 const script = join(REPO_ROOT, 'test/fixtures/tiny-target/load.js');
@@ -25,17 +23,7 @@ const script = join(REPO_ROOT, 'test/fixtures/tiny-target/load.js');
 describe('chaos runner end to end (tiny target)', () => {
   const config = testConfig({ services: { postgres: {}, redis: true, anvil: {} } });
   const reportsDir = mkdtempSync(join(tmpdir(), 'faultline-reports-'));
-  let environment: Environment;
-  let target: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    environment = await startEnvironment(config);
-    target = await startTinyTarget(environment.services.redis!.url);
-  });
-  afterAll(async () => {
-    await target?.close();
-    await environment?.stop();
-  });
+  const suite = useTinyTarget(config);
 
   it('passes when the fault phase stays within its thresholds, with phases tagged and faults applied on time', async () => {
     const scenario = resolveScenario(
@@ -43,7 +31,8 @@ describe('chaos runner end to end (tiny target)', () => {
         name: 'tiny-latency',
         description: 'Redis +150 ms for 2 s; the target stays within p95 < 2 s',
         services: ['redis'],
-        load: { script, profiles: { smoke: { rps: 15 } } },
+        // Enough VUs for 15/s of requests that take 150 ms and more in the fault phase (else the load falls short: INCONCLUSIVE).
+        load: { script, profiles: { smoke: { rps: 15, concurrency: 8 } } },
         phases: [
           { name: 'baseline', duration: '2s' },
           { name: 'fault', duration: '2s' },
@@ -54,9 +43,10 @@ describe('chaos runner end to end (tiny target)', () => {
       },
       join(REPO_ROOT, 'test/fixtures/tiny-target/scenario.ts'),
     );
-    const { result, exitCode, runDir } = await runScenario({ scenario, config, target: target.url, reportsDir, out: { write: () => true } });
+    const { result, exitCode, runDir } = await runScenario({ scenario, config, target: suite.target.url, reportsDir, out: { write: () => true } });
 
     expect(result.reasons).toEqual([]);
+    expect(result.inconclusive).toBeUndefined();
     expect(result.verdict).toBe('PASS');
     expect(exitCode).toBe(0);
     expect(result.context.environment).toBe('reused');
@@ -82,7 +72,7 @@ describe('chaos runner end to end (tiny target)', () => {
     const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as RunResult;
     expect(summary.verdict).toBe('PASS');
     // Nothing stays applied.
-    const proxy = (await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean; toxics: unknown[] };
+    const proxy = (await (await fetch(`${suite.environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean; toxics: unknown[] };
     expect(proxy).toMatchObject({ enabled: true, toxics: [] });
   });
 
@@ -105,10 +95,10 @@ describe('chaos runner end to end (tiny target)', () => {
       },
       join(REPO_ROOT, 'test/fixtures/tiny-target/scenario.ts'),
     );
-    const chain = createTestClient({ mode: 'anvil', chain: foundry, transport: http(environment.services.anvil!.directUrl) });
+    const chain = createTestClient({ mode: 'anvil', chain: foundry, transport: http(suite.environment.services.anvil!.directUrl) });
     const automine: boolean[] = [];
     const sampler = setInterval(() => void chain.getAutomine().then((on) => automine.push(on)), 250);
-    const { result } = await runScenario({ scenario, config, target: target.url, reportsDir, out: { write: () => true } }).finally(() => clearInterval(sampler));
+    const { result } = await runScenario({ scenario, config, target: suite.target.url, reportsDir, out: { write: () => true } }).finally(() => clearInterval(sampler));
 
     const events = result.timeline.map((e) => [e.fault, e.action, e.ok, e.scheduledMs]);
     expect(events).toEqual(
@@ -127,7 +117,7 @@ describe('chaos runner end to end (tiny target)', () => {
     expect(byName.fault!.latency.max).toBeGreaterThanOrEqual(450);
     expect(byName.fault!.errorRate).toBeGreaterThan(0);
     expect(byName.recovery!.errorRate).toBe(0);
-    expect(await new Redis(environment.services.redis!.directUrl).ping()).toBe('PONG');
+    expect(await new Redis(suite.environment.services.redis!.directUrl).ping()).toBe('PONG');
   });
 
   it('when k6 cannot run the script, neither the error it throws nor the k6.log left behind carries a provider key', async () => {
@@ -139,7 +129,7 @@ describe('chaos runner end to end (tiny target)', () => {
       join(dir, 'scenario.ts'),
     );
     const brokenReports = join(dir, 'reports');
-    const error = await runScenario({ scenario, config, target: target.url, reportsDir: brokenReports, out: { write: () => true } }).catch((e: unknown) => e as Error);
+    const error = await runScenario({ scenario, config, target: suite.target.url, reportsDir: brokenReports, out: { write: () => true } }).catch((e: unknown) => e as Error);
     expect(error).toBeInstanceOf(LoadGeneratorError);
     expect((error as Error).message).toContain('/infura/[REDACTED]');
     expect((error as Error).message).not.toContain('key0123456789abcdef');
@@ -168,7 +158,7 @@ describe('chaos runner end to end (tiny target)', () => {
     );
 
   it('runs an existing k6 script unchanged: its stages and thresholds are kept and judged, its requests are tagged by phase', async () => {
-    const { result } = await runScenario({ scenario: plainScenario('5000'), config, target: target.url, reportsDir, out: { write: () => true } });
+    const { result } = await runScenario({ scenario: plainScenario('5000'), config, target: suite.target.url, reportsDir, out: { write: () => true } });
     expect(result.reasons).toEqual([]);
     expect(result.context.load).toMatch(/the script's own options/);
     for (const phase of result.phases) expect(phase.requests, phase.name).toBeGreaterThan(5);
@@ -185,7 +175,7 @@ describe('chaos runner end to end (tiny target)', () => {
   });
 
   it("fails on an existing script's own threshold, naming it", async () => {
-    const { result, exitCode } = await runScenario({ scenario: plainScenario('1'), config, target: target.url, reportsDir, out: { write: () => true } });
+    const { result, exitCode } = await runScenario({ scenario: plainScenario('1'), config, target: suite.target.url, reportsDir, out: { write: () => true } });
     expect(exitCode).toBe(1);
     expect(result.reasons.join('\n')).toMatch(/threshold http_req_duration p\(99\)<1 failed/);
   });
@@ -202,7 +192,7 @@ describe('chaos runner end to end (tiny target)', () => {
     const error = await runScenario({ scenario, config, target: refused, reportsDir, out: { write: () => true } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetUnreachableError);
     expect((error as Error).message).toMatch(/target http:\/\/127\.0\.0\.1:\d+ is not reachable \(.*ECONNREFUSED.*\)\. Nothing was loaded and no fault was applied/);
-    expect(((await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean }).enabled).toBe(true);
+    expect(((await (await fetch(`${suite.environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean }).enabled).toBe(true);
   });
 
   it('judges invariants written as data: SQL, Redis and HTTP, each with what it saw', async () => {
@@ -214,7 +204,7 @@ describe('chaos runner end to end (tiny target)', () => {
         { name: 'item served', http: 'GET /item', expect: 200 },
       ],
     });
-    const { result } = await runScenario({ scenario, config, target: target.url, reportsDir, out: { write: () => true } });
+    const { result } = await runScenario({ scenario, config, target: suite.target.url, reportsDir, out: { write: () => true } });
     expect(result.invariants.map((i) => [i.name, i.ok])).toEqual([['no rows', true], ['counts', false], ['item stored', true], ['item served', true]]);
     expect(result.invariants[1]!.detail).toMatch(/first value "\d+", expected 99/);
     expect(result.reasons.join('\n')).toMatch(/invariant counts: first value/);
@@ -222,7 +212,7 @@ describe('chaos runner end to end (tiny target)', () => {
 
   it('refuses an SQL invariant that does not compile before any load is sent', async () => {
     const scenario = tiny({ invariants: [{ name: 'typo', sql: 'selec * from nowhere' }] });
-    const error = await runScenario({ scenario, config, target: target.url, reportsDir, out: { write: () => true } }).catch((e: unknown) => e);
+    const error = await runScenario({ scenario, config, target: suite.target.url, reportsDir, out: { write: () => true } }).catch((e: unknown) => e);
     expect((error as Error).name).toBe('InvariantInvalidError');
     expect((error as Error).message).toMatch(/invariant "typo": its SQL does not run: syntax error at or near "selec"/);
   });
@@ -232,11 +222,13 @@ describe('chaos runner end to end (tiny target)', () => {
       faults: [{ fault: 'latency', target: 'redis', at: 'fault', params: { latency: 10 } }],
       assertions: { thresholds: { 'http_req_duration{phase:baseline}': ['p(95)<1'] }, profileThresholds: false },
     });
-    const { result, exitCode } = await runScenario({ scenario, config, target: target.url, reportsDir, out: { write: () => true } });
+    const { result, exitCode } = await runScenario({ scenario, config, target: suite.target.url, reportsDir, out: { write: () => true } });
     expect(exitCode).toBe(3);
     expect(result.verdict).toBe('INCONCLUSIVE');
     expect(result.inconclusive).toMatchObject({ kind: 'baseline-broken' });
-    expect(result.inconclusive!.detail).toMatch(/http_req_duration\{phase:baseline\} p\(95\)<1 \(observed [\d.]+\) failed in phase baseline/);
+    // The steady-state gate judged it live, before the fault: the fault never ran.
+    expect(result.inconclusive!.detail).toMatch(/http_req_duration\{phase:baseline\} p\(95\)<1 \(observed [\d.]+ ms\) in phase baseline/);
+    expect(result.timeline.filter((e) => e.action === 'apply')).toEqual([]);
   });
 
   it('passes --env values to the script and redacts the ones whose names look secret', async () => {
@@ -244,7 +236,7 @@ describe('chaos runner end to end (tiny target)', () => {
     const echo = join(dir, 'load.js');
     writeFileSync(echo, `import http from 'k6/http';\nexport const options = { vus: 1, iterations: 2 };\nexport default function () { console.log('tenant=' + __ENV.TENANT_ID + ' token=' + __ENV.SIGNING_TOKEN); http.get(__ENV.FAULTLINE_TARGET + '/item'); }\n`);
     const scenario = resolveScenario({ name: 'tiny-env', description: 'echoes its env', services: ['redis'], load: { script: echo }, phases: [{ name: 'a', duration: '1s' }] }, join(dir, 'scenario.ts'));
-    const { runDir } = await runScenario({ scenario, config, target: target.url, reportsDir, env: { TENANT_ID: 'demo-tenant', SIGNING_TOKEN: 'tok-1234567890' }, out: { write: () => true } });
+    const { runDir } = await runScenario({ scenario, config, target: suite.target.url, reportsDir, env: { TENANT_ID: 'demo-tenant', SIGNING_TOKEN: 'tok-1234567890' }, out: { write: () => true } });
     const log = readFileSync(join(runDir, 'k6.log'), 'utf8');
     expect(log).toContain('tenant=demo-tenant');
     expect(log).not.toContain('tok-1234567890');
@@ -270,22 +262,22 @@ export default defineScenario({
 });
 `,
     );
-    const result = await run('npx', ['tsx', 'scripts/cli.ts', '-c', configFile, 'chaos', scenarioFile, '--target', target.url, '--reports', reportsDir], { cwd: REPO_ROOT }).then(
+    const result = await run('npx', ['tsx', 'scripts/cli.ts', '-c', configFile, 'chaos', scenarioFile, '--target', suite.target.url, '--reports', reportsDir], { cwd: REPO_ROOT }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/FAIL: tiny-outage/);
-    expect(result.stderr).toMatch(/threshold http_req_failed\{phase:fault\} rate<0.1 failed \(observed 0\.[1-9]|threshold http_req_failed\{phase:fault\} rate<0.1 failed \(observed 1\)/);
+    expect(result.stderr).toMatch(/threshold http_req_failed\{phase:fault\} rate<0.1 failed \(observed ([1-9]\d|100)(\.\d+)?%\)/);
     const reportDir = /report: (\S+)/.exec(result.stderr)![1]!;
     const summary = JSON.parse(readFileSync(join(reportDir, 'summary.json'), 'utf8')) as RunResult;
     expect(summary.verdict).toBe('FAIL');
     // The replay line runs the same thing again from here: config, scenario file, target, profile and seed.
     // (Here the project's own `npm run chaos` script runs it.)
-    expect(summary.replay).toBe(`npm run chaos -- --config ${relative(REPO_ROOT, configFile)} ${relative(REPO_ROOT, scenarioFile)} --profile smoke --seed ${summary.seed} --target ${target.url}`);
+    expect(summary.replay).toBe(`npm run chaos -- --config ${relative(REPO_ROOT, configFile)} ${relative(REPO_ROOT, scenarioFile)} --profile smoke --seed ${summary.seed} --target ${suite.target.url}`);
     expect(summary.phases.find((p) => p.name === 'baseline')!.errorRate).toBe(0);
     expect(summary.phases.find((p) => p.name === 'fault')!.errorRate).toBeGreaterThan(0.5);
-    const proxy = (await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean };
+    const proxy = (await (await fetch(`${suite.environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean };
     expect(proxy.enabled).toBe(true);
     expect(existsSync(join(reportDir, 'k6-points.json'))).toBe(true);
   });
@@ -305,10 +297,10 @@ export default defineScenario({
 };
 `,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', '-c', configFile, 'chaos', scenarioFile, '--target', target.url, '--reports', reportsDir], { cwd: REPO_ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', '-c', configFile, 'chaos', scenarioFile, '--target', suite.target.url, '--reports', reportsDir], { cwd: REPO_ROOT });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    const proxy = async () => (await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean; toxics: unknown[] };
+    const proxy = async () => (await (await fetch(`${suite.environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean; toxics: unknown[] };
     await expect.poll(() => stderr, { timeout: 30_000, interval: 100 }).toMatch(/applied latency@redis/);
     await expect.poll(proxy, { timeout: 5000 }).toMatchObject({ enabled: false });
     const interruptedAt = Date.now();
@@ -346,13 +338,13 @@ export default defineScenario({
       },
     };
     const started = Date.now();
-    const { result, exitCode } = await runScenario({ scenario, config, target: target.url, reportsDir, out, signal: abort.signal });
+    const { result, exitCode } = await runScenario({ scenario, config, target: suite.target.url, reportsDir, out, signal: abort.signal });
     expect(exitCode, log).toBe(130);
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(result.context.interrupted).toBe('abort');
     expect(result.reasons[0]).toMatch(/interrupted \(abort\)/);
     expect(log).toMatch(/reverted down@redis/);
-    const proxy = (await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean; toxics: unknown[] };
+    const proxy = (await (await fetch(`${suite.environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean; toxics: unknown[] };
     expect(proxy).toMatchObject({ enabled: true, toxics: [] });
   });
 
@@ -366,7 +358,7 @@ export default defineScenario({
       scenarioFile,
       `export default { name: 'tiny', description: 'x', services: ['redis', 'postgres'], load: { script: ${JSON.stringify(script)} }, phases: [{ name: 'a', duration: '1s' }] };\n`,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', '-c', configFile, 'chaos', scenarioFile, '--target', target.url, '--reports', reportsDir], { cwd: REPO_ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', '-c', configFile, 'chaos', scenarioFile, '--target', suite.target.url, '--reports', reportsDir], { cwd: REPO_ROOT });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     await expect.poll(() => stderr, { timeout: 30_000, interval: 20 }).toMatch(/redis ready/);

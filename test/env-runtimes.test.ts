@@ -326,7 +326,7 @@ describe.skipIf(!dockerUp)('the postgres and redis images with the testcontainer
   });
 
   it('PostgreSqlContainer starts the postgres image with its user, password and database, and answers a query', async () => {
-    const image = imageFor('postgres', knownServices.postgres!.container!({} as never, {}).image, { containers: { images: {} } });
+    const image = imageFor('postgres', knownServices.postgres!.container!({} as never, knownServices.postgres!.options.parse({})).image, { containers: { images: {} } });
     const container = await new PostgreSqlContainer(image).withUsername('tc_user').withPassword('tc-secret').withDatabase('tc_db').start();
     try {
       const client = new pg.Client({ connectionString: container.getConnectionUri() });
@@ -340,7 +340,7 @@ describe.skipIf(!dockerUp)('the postgres and redis images with the testcontainer
   });
 
   it('RedisContainer starts the redis image and it answers SET/GET from outside the container', async () => {
-    const image = imageFor('redis', knownServices.redis!.container!({} as never, {}).image, { containers: { images: {} } });
+    const image = imageFor('redis', knownServices.redis!.container!({} as never, knownServices.redis!.options.parse({})).image, { containers: { images: {} } });
     const container = await new RedisContainer(image).start();
     try {
       const redis = new Redis(container.getConnectionUrl(), { maxRetriesPerRequest: 0 });

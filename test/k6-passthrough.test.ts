@@ -3,12 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Environment, startEnvironment } from '../env/environment.ts';
+import { describe, expect, it } from 'vitest';
 import { runScenario } from '../runner/run.ts';
 import { resolveScenario } from '../runner/scenario.ts';
 import { REPO_ROOT, testConfig } from './support/environment.ts';
-import { startTinyTarget } from './support/tiny-target.ts';
+import { useTinyTarget } from './support/tiny-target.ts';
 
 const run = promisify(execFile);
 const script = join(REPO_ROOT, 'test/fixtures/tiny-target/load.js');
@@ -18,17 +17,7 @@ const quiet = { write: () => true };
 describe('k6 features a run keeps', () => {
   const config = testConfig({ services: { redis: true } });
   const reportsDir = mkdtempSync(join(tmpdir(), 'faultline-reports-'));
-  let environment: Environment;
-  let target: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    environment = await startEnvironment(config);
-    target = await startTinyTarget(environment.services.redis!.url);
-  });
-  afterAll(async () => {
-    await target?.close();
-    await environment?.stop();
-  });
+  const suite = useTinyTarget(config);
 
   const scenario = (extra: Record<string, unknown>) =>
     resolveScenario(
@@ -41,7 +30,7 @@ describe('k6 features a run keeps', () => {
       faults: [{ fault: 'latency', target: 'redis', at: 'fault', params: { latency: 200 } }],
       assertions: { thresholds: { 'http_req_duration{phase:fault}': [{ threshold: 'p(95)<100', abortOnFail: true, delayAbortEval: '1s' }] }, profileThresholds: false },
     });
-    const { result, exitCode, runDir } = await runScenario({ scenario: s, config, target: target.url, reportsDir, out: quiet });
+    const { result, exitCode, runDir } = await runScenario({ scenario: s, config, target: suite.target.url, reportsDir, out: quiet });
     expect(exitCode).toBe(1);
     expect(result.verdict).toBe('FAIL');
     // 91 s planned; k6 stopped a few seconds into the fault.
@@ -49,7 +38,7 @@ describe('k6 features a run keeps', () => {
     expect(result.reasons[0]).toMatch(/^k6 stopped the run early, after [\d.]+ (s|ms): an abortOnFail threshold on http_req_duration\{phase:fault\} was crossed/);
     expect(result.context.abortedBy).toBe('abortOnFail threshold on http_req_duration{phase:fault}');
     expect(readFileSync(join(runDir, 'report.md'), 'utf8')).toMatch(/k6 stopped the run early/);
-    expect(((await (await fetch(`${environment.toxiproxyUrl}/proxies/redis`)).json()) as { toxics: unknown[] }).toxics).toEqual([]);
+    expect(((await (await fetch(`${suite.environment.toxiproxyUrl}/proxies/redis`)).json()) as { toxics: unknown[] }).toxics).toEqual([]);
   }, 120_000);
 
   it("adds K6_OUT's outputs and --out/--k6-arg flags beside Faultline's own output, and keeps k6's summary", async () => {
@@ -57,7 +46,7 @@ describe('k6 features a run keeps', () => {
     const csv = join(dir, 'from-env.csv');
     const json = join(dir, 'from-flag.json');
     const s = scenario({ phases: [{ name: 'baseline', duration: '2s' }], load: { script, profiles: { smoke: { rps: 10 } }, env: { K6_OUT: `csv=${csv}` } } });
-    const { result, runDir } = await runScenario({ scenario: s, config, target: target.url, reportsDir, out: quiet, k6Args: ['--out', `json=${json}`, '--tag', 'team=web'] });
+    const { result, runDir } = await runScenario({ scenario: s, config, target: suite.target.url, reportsDir, out: quiet, k6Args: ['--out', `json=${json}`, '--tag', 'team=web'] });
     expect(result.verdict).toBe('PASS');
     expect(result.phases[0]!.requests).toBeGreaterThan(10);
     expect(readFileSync(csv, 'utf8')).toMatch(/http_req_duration/);
@@ -76,7 +65,7 @@ describe('k6 features a run keeps', () => {
       scenarioFile,
       `export default { name: 'tiny-summary', description: 'x', services: ['redis'], load: { script: ${JSON.stringify(script)}, profiles: { smoke: { rps: 5 } } }, phases: [{ name: 'a', duration: '1s' }] };\n`,
     );
-    const { stderr } = await run('npx', ['tsx', 'scripts/cli.ts', '-c', configFile, 'chaos', scenarioFile, '--target', target.url, '--reports', reportsDir, '--k6-summary', '--', '--tag', 'via=dashes'], { cwd: REPO_ROOT });
+    const { stderr } = await run('npx', ['tsx', 'scripts/cli.ts', '-c', configFile, 'chaos', scenarioFile, '--target', suite.target.url, '--reports', reportsDir, '--k6-summary', '--', '--tag', 'via=dashes'], { cwd: REPO_ROOT });
     const verdictAt = stderr.indexOf('PASS: tiny-summary');
     const summaryAt = stderr.indexOf("k6's end-of-test summary");
     expect(verdictAt, stderr).toBeGreaterThan(-1);

@@ -65,7 +65,7 @@ describe('faultline export k8s', () => {
     const plan = JSON.parse(env.FAULTLINE_PLAN);
     expect(plan.originMs).toBe(0);
     expect(plan.phases.map((p: { name: string }) => p.name)).toEqual(['baseline', 'fault', 'recovery']);
-    expect(plan.load).toMatchObject({ executor: 'rate', ratePerMinute: 2400, vus: 30 });
+    expect(plan.scenarios.faultline).toMatchObject({ executor: 'constant-arrival-rate', rate: 2400, timeUnit: '1m', maxVUs: 30 });
     expect(env.POD_NAME).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
     // A secret is a reference to a Secret, never a value.
     expect(env.APP_JWT_SECRET).toEqual({ secretKeyRef: { name: 'tiny-cluster-stress-secrets', key: 'APP_JWT_SECRET' } });

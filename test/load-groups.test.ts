@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Environment, startEnvironment } from '../env/environment.ts';
+import { describe, expect, it } from 'vitest';
 import { ScenarioInvalidError } from '../runner/errors.ts';
 import { runScenario } from '../runner/run.ts';
 import { resolveScenario } from '../runner/scenario.ts';
 import { REPO_ROOT, testConfig } from './support/environment.ts';
-import { startTinyTarget } from './support/tiny-target.ts';
+import { useTinyTarget } from './support/tiny-target.ts';
 
 const fixtures = join(REPO_ROOT, 'test/fixtures/tiny-target');
 const quiet = { write: () => true };
@@ -29,17 +28,7 @@ function countsByGroup(runDir: string): Record<string, number> {
 describe('load groups end to end (tiny target)', () => {
   const config = testConfig({ services: { redis: true } });
   const reportsDir = mkdtempSync(join(tmpdir(), 'faultline-reports-'));
-  let environment: Environment;
-  let target: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    environment = await startEnvironment(config);
-    target = await startTinyTarget(environment.services.redis!.url);
-  });
-  afterAll(async () => {
-    await target?.close();
-    await environment?.stop();
-  });
+  const suite = useTinyTarget(config);
 
   const scenario = (load: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     resolveScenario(
@@ -67,7 +56,7 @@ describe('load groups end to end (tiny target)', () => {
       },
       profiles: { smoke: { scale: 1 } },
     });
-    const { result, runDir } = await runScenario({ scenario: s, config, target: target.url, reportsDir, out: quiet });
+    const { result, runDir } = await runScenario({ scenario: s, config, target: suite.target.url, reportsDir, out: quiet });
     expect(result.reasons).toEqual([]);
     expect(result.verdict).toBe('PASS');
     const counts = countsByGroup(runDir);
@@ -85,7 +74,7 @@ describe('load groups end to end (tiny target)', () => {
 
   it("shapes an existing script's load with the scenario's groups instead of its own options", async () => {
     const s = scenario({ script: join(fixtures, 'plain.js'), groups: { steady: { executor: 'constant-arrival-rate', rate: 10, exec: 'default' } }, profiles: { smoke: { scale: 1 } } }, { assertions: { profileThresholds: false } });
-    const { result, runDir } = await runScenario({ scenario: s, config, target: target.url, reportsDir, out: quiet });
+    const { result, runDir } = await runScenario({ scenario: s, config, target: suite.target.url, reportsDir, out: quiet });
     const counts = countsByGroup(runDir);
     // plain.js asks for 4 VUs looping with 100 ms sleeps (≈ 40/s); the group asks for 10/s.
     expect(counts['steady/baseline']).toBeGreaterThanOrEqual(18);
@@ -100,7 +89,7 @@ describe('load groups end to end (tiny target)', () => {
         { groups: { readers: { executor: 'constant-arrival-rate', rate: 30, vus, maxVUs }, writers: { executor: 'constant-arrival-rate', rate: 2 } }, profiles: { smoke: { scale: 1 } } },
         { faults: [{ fault: 'latency', target: 'redis', at: 'baseline', duration: '6s', params: { latency: 200 } }], assertions: { profileThresholds: false } },
       );
-    const short = await runScenario({ scenario: slow(2, 2), config, target: target.url, reportsDir, out: quiet });
+    const short = await runScenario({ scenario: slow(2, 2), config, target: suite.target.url, reportsDir, out: quiet });
     expect(short.exitCode).toBe(4);
     expect(short.result.verdict).toBe('INCONCLUSIVE');
     expect(short.result.inconclusive!.detail).toMatch(/^the load generator fell short of the plan: group readers started \d+ of \d+ planned iterations in phase \w+ \([\d.]+ % short, more than load.maxShortfall 5 %; \d+ dropped, VUs capped at 2\)/);
@@ -110,9 +99,9 @@ describe('load groups end to end (tiny target)', () => {
     expect(short.result.load!.vusCapped).toEqual({ readers: 2 });
     expect(short.result.load!.groups.find((g) => g.group === 'writers')!.dropped).toBe(0);
     expect(readFileSync(join(short.runDir, 'report.md'), 'utf8').split('## ')[0]).toMatch(/Load: readers: baseline [\d.]+\/30\.0\/s \([\d.]+% short/);
-    expect(readFileSync(join(short.runDir, 'junit.xml'), 'utf8')).toMatch(/name="readers delivered its planned load \(max shortfall 5\.00%\)" time="0">\s*<failure/);
+    expect(readFileSync(join(short.runDir, 'junit.xml'), 'utf8')).toMatch(/name="readers delivered its planned load \(max shortfall 5\.00%\)" time="[\d.]+"[^>]*>\s*<failure/);
 
-    const enough = await runScenario({ scenario: slow(8, 20), config, target: target.url, reportsDir, out: quiet });
+    const enough = await runScenario({ scenario: slow(8, 20), config, target: suite.target.url, reportsDir, out: quiet });
     expect(enough.result.reasons).toEqual([]);
     expect(enough.exitCode).toBe(0);
     // A busy machine may drop an arrival or two while k6 starts VUs; far within 5 %.
@@ -124,7 +113,7 @@ describe('load groups end to end (tiny target)', () => {
       { groups: { readers: { executor: 'constant-arrival-rate', rate: 5 }, posters: { executor: 'constant-arrival-rate', rate: 1 } } },
       { assertions: { thresholds: { 'faultline_ws_lagg{phase:spike}': ['p(99)<1000'], 'http_req_failed{scenario:readers}': ['rate<0.1'] } } },
     );
-    const error = await runScenario({ scenario: s, config, target: target.url, reportsDir, out: quiet }).then(
+    const error = await runScenario({ scenario: s, config, target: suite.target.url, reportsDir, out: quiet }).then(
       () => undefined,
       (e: unknown) => e as ScenarioInvalidError,
     );

@@ -1,13 +1,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Environment, startEnvironment } from '../env/environment.ts';
+import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../runner/result.ts';
 import { runScenario } from '../runner/run.ts';
 import { resolveScenario, type ScenarioDefinition } from '../runner/scenario.ts';
 import { REPO_ROOT, testConfig } from './support/environment.ts';
-import { startTinyTarget } from './support/tiny-target.ts';
+import { useTinyTarget } from './support/tiny-target.ts';
 
 const script = join(REPO_ROOT, 'test/fixtures/tiny-target/load.js');
 
@@ -15,17 +14,7 @@ const script = join(REPO_ROOT, 'test/fixtures/tiny-target/load.js');
 describe('probe thresholds and the steady-state gate (tiny target)', () => {
   const config = testConfig({ services: { postgres: {}, redis: true } });
   const reportsDir = mkdtempSync(join(tmpdir(), 'faultline-probe-reports-'));
-  let environment: Environment;
-  let target: { url: string; close(): Promise<void> };
-
-  beforeAll(async () => {
-    environment = await startEnvironment(config);
-    target = await startTinyTarget(environment.services.redis!.url);
-  });
-  afterAll(async () => {
-    await target?.close();
-    await environment?.stop();
-  });
+  const suite = useTinyTarget(config);
 
   const scenario = (assertions: ScenarioDefinition['assertions'], extra: Partial<ScenarioDefinition> = {}) =>
     resolveScenario(
@@ -43,7 +32,7 @@ describe('probe thresholds and the steady-state gate (tiny target)', () => {
       },
       join(REPO_ROOT, 'test/fixtures/tiny-target/scenario.ts'),
     );
-  const run = (s: ReturnType<typeof scenario>) => runScenario({ scenario: s, config, target: target.url, reportsDir, out: { write: () => true } });
+  const run = (s: ReturnType<typeof scenario>) => runScenario({ scenario: s, config, target: suite.target.url, reportsDir, out: { write: () => true } });
 
   it('a probe threshold that holds leaves the run PASS, and summary.json carries the probe series under a schema version', async () => {
     const { result, exitCode, runDir } = await run(scenario({ thresholds: { 'probe:redis.hit_ratio{phase:baseline}': ['>0.9'], 'probe:postgres.connections': ['max<150'] } }));

@@ -180,7 +180,8 @@ describe('sign-off: several profiles and scenarios in one command, one folder, o
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/tiny-ok has no profile "soak" \(known: smoke, baseline, stress\)/);
       expect(existsSync(join(project, 'ci-bad'))).toBe(false);
-    });
+      // Three CLI processes, two of them whole runs: more than the default minute on a busy 2-core machine.
+    }, 180_000);
 
     it('refuses a target whose health check does not answer as told, before any load (exit 2)', async () => {
       const result = await cli(['chaos', 'tiny-ok', '--profile', 'smoke,baseline', '--target', suite.target.url, '--health', '/item', '--health-status', '204', '--report-dir', join(project, 'unhealthy')]);

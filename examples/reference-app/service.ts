@@ -6,18 +6,21 @@ export const REFERENCE_APP_JWT_SECRET = 'faultline-dev-secret';
 /** The app's mitigations, each with what it protects; FAULTLINE_MITIGATIONS switches them (src/mitigations.ts). */
 export const REFERENCE_APP_MITIGATIONS = {
   'rpc-fallback': 'a throttled or failing RPC provider fails over to the fallback provider',
-  idempotency: 'a retried claim with the same Idempotency-Key is paid once',
+  idempotency: 'a retried claim with the same Idempotency-Key is paid once (a retried vote counted once)',
   'cache-fallback': 'Redis commands time out after 250 ms and reads fall back to Postgres',
   'llm-breaker': 'a circuit breaker with first-token and idle deadlines in front of the LLM',
   'rate-limit': 'per-user rate limits on claims and chat',
   'socket-recovery': 'a client that reconnects gets the room events it missed, replayed from a Redis stream',
+  'admission-control': 'POST /api/designs/:id/render answers 429 with Retry-After when more than RENDER_QUEUE_LIMIT jobs wait',
+  'nonce-single-use': 'an embed nonce is taken with one atomic GETDEL and refused when the nonce store does not answer: never used twice',
+  'webhook-dedup': 'payment webhooks: signature checked, each event id taken once, invoice state moves open → paid only',
 };
 
 export interface ReferenceAppOptions {
   /** FAULTLINE_MITIGATIONS: all (default), none, or e.g. "-rpc-fallback". */
   mitigations?: string;
   /** The simulated third parties it uses, each of which must be enabled too; without rpc it reaches anvil directly. */
-  uses?: Array<'rpc' | 'llm' | 'farcaster'>;
+  uses?: Array<'rpc' | 'llm' | 'farcaster' | 'payments'>;
   jwtSecret?: string;
   /** Gifts seeded at first start. */
   seedGifts?: number;

@@ -68,13 +68,22 @@ export class Tracker {
     return s ? s.last : undefined;
   }
 
+  /** The sequence numbers of a stream still missing, lowest first. */
+  missing(stream) {
+    const s = this.streams[stream];
+    return s ? Object.keys(s.missing).map(Number).sort((a, b) => a - b) : [];
+  }
+
+  /** Counts a message; returns false for a duplicate, `{ gap: [from, to] }` when it opened one, else true. */
   receive(stream, seq, sentAt, now) {
     const tags = { phase: phaseTag(sentAt), room: String(stream) };
     let s = this.streams[stream];
+    let gap;
     if (!s) {
       // The first message of a stream on this client: nothing before it was expected.
       s = this.streams[stream] = { last: seq, lastSentAt: sentAt, missing: {} };
     } else if (seq > s.last) {
+      if (seq > s.last + 1) gap = [s.last + 1, seq - 1];
       for (let missing = s.last + 1; missing < seq; missing++) {
         // When it was probably sent: between its neighbours.
         const estimated = s.lastSentAt + ((sentAt - s.lastSentAt) * (missing - s.last)) / (seq - s.last);
@@ -92,7 +101,7 @@ export class Tracker {
     dropped.add(0, tags);
     messages.add(1, tags);
     lag.add(Math.max(0, now - sentAt), tags);
-    return true;
+    return gap ? { gap } : true;
   }
 
   /** Gaps open longer than the grace time are dropped messages; `final` drops every open one. */
@@ -211,10 +220,21 @@ export class Link {
     this.retry();
   }
 
+  /** The protocol gave up on the session (a ping timeout): a loss now, whenever the socket's close comes. */
+  drop() {
+    const ws = this.ws;
+    if (!ws || !this.up) return;
+    this.lost(ws);
+    try {
+      ws.close();
+    } catch (e) {
+      // already closed
+    }
+  }
+
   /** Lost (or never up): wait with backoff, then try the next URL. */
   retry() {
     if (this.closed || this.options.reconnect === false) return;
-    if (this.lostAt === undefined) this.lostAt = Date.now();
     const base = this.options.reconnectDelayMs || 250;
     const delay = Math.min(this.options.maxReconnectDelayMs || 2000, base * Math.pow(2, this.attempt++)) * (0.75 + Math.random() * 0.5);
     this.index++;

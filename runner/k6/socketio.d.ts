@@ -13,6 +13,8 @@ export interface SocketOptions extends LinkOptions {
   /** The app's join event; default 'join'. */
   join?: string;
   /** Extra join arguments after a reconnect; default `{ after: lastSeq }` (what the app may replay from). */
+  /** On a gap in a joined room's sequence that stays open, join again with `{ after, seqs }` naming the missing ones (the client half of an app's replay). */
+  repairGaps?: boolean;
   resume?: (room: string, lastSeq: number | undefined) => unknown[];
   /** The publisher's stamp of an event; default `{ room, seq, sentAt }` of its first argument. */
   stamp?: (event: string, args: unknown[]) => Stamp | undefined;

@@ -32,7 +32,9 @@ export function socketUrl(base, path, query) {
  * Options: `auth` (object or function, sent with the connect), `namespace` ('/'), `path`,
  * `query`, `connectTimeoutMs` (5000), `reconnect` (true), `reconnectDelayMs`, `join` (the
  * app's join event, 'join'), `resume(room, lastSeq)` (extra join arguments after a reconnect,
- * default `{ after: lastSeq }` so the app can replay what was missed), `stamp(event, args)`
+ * default `{ after: lastSeq }` so the app can replay what was missed), `repairGaps` (on a gap in
+ * a joined room's sequence that stays open, join again with `{ after, seqs }` naming the missing
+ * ones: the client half of an app's replay), `stamp(event, args)`
  * (the publisher's `{ stream, seq, sentAt }`, default from the first argument),
  * `graceMs` (how long a gap may stay open before its messages count as dropped), `onConnect`,
  * `onDisconnect`, `tags`, `untilMs` (default: the end of the phases).
@@ -129,7 +131,8 @@ class Client {
     if (this.pid && typeof rest[rest.length - 1] === 'string') this.offset = rest[rest.length - 1];
     if (this.tracker) {
       const stamp = this.stamp(event, rest);
-      if (stamp) this.tracker.receive(stamp.stream, stamp.seq, stamp.sentAt, Date.now());
+      const outcome = stamp && this.tracker.receive(stamp.stream, stamp.seq, stamp.sentAt, Date.now());
+      if (outcome && outcome.gap && this.options.repairGaps && this.rooms.includes(stamp.stream)) this.repair(stamp.stream);
     }
     const handler = this.handlers[event];
     const ack = id === undefined ? undefined : (...answer) => this.link.send(this.prefix('43') + id + JSON.stringify(answer));
@@ -147,11 +150,41 @@ class Client {
     this.pingTimer = undefined;
   }
 
-  /** The session is gone (ping timeout, server disconnect): close the socket; the link reconnects. */
+  /** The session is gone (ping timeout, server disconnect): the link reconnects without waiting for the socket's close. */
   drop() {
     this.connected = false;
     this.stopPing();
-    if (this.link.ws) this.link.ws.close();
+    this.link.drop();
+  }
+
+  /**
+   * A gap in a joined room's sequence: unless it fills within half a second (events of
+   * concurrent emitters arrive out of order), join again asking for just the missing ones
+   * (`{ after, seqs }`), and again every couple of seconds for what is still missing (a replay
+   * lost with a session, or cut short) until the gap fills or counts as dropped. An app that
+   * replays sends a socket nothing twice, so asking again costs no duplicate.
+   */
+  repair(room) {
+    const repairing = (this.repairing = this.repairing || {});
+    if (repairing[room]) return;
+    repairing[room] = setTimeout(() => {
+      delete repairing[room];
+      const missing = this.tracker.missing(room);
+      if (missing.length === 0) return;
+      if (this.connected) {
+        const now = Date.now();
+        const before = (this.requested = this.requested || {})[room] || {};
+        const requested = (this.requested[room] = {});
+        const seqs = [];
+        for (const s of missing) {
+          if (before[s] > now) requested[s] = before[s];
+          else if (seqs.length < 500) seqs.push(s);
+        }
+        for (const s of seqs) requested[s] = now + 2000;
+        if (seqs.length > 0) this.emit(this.joinEvent, room, { after: seqs[0] - 1, seqs });
+      }
+      this.repair(room);
+    }, 500);
   }
 
   onConnected(info) {
@@ -168,6 +201,7 @@ class Client {
   onClosed() {
     this.connected = false;
     this.stopPing();
+    for (const room of Object.keys(this.repairing || {})) clearTimeout(this.repairing[room]);
     if (this.tracker) this.tracker.close();
   }
 

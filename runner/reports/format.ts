@@ -38,7 +38,7 @@ export function observedValue(metric: string, expression: string, observed: numb
   const aggregate = expression.trim().split(/\s*[<>=!]/)[0] ?? '';
   if (aggregate === 'rate') return `${trimNumber(observed)} (${percent(observed)})`;
   if (aggregate === 'count') return String(Math.round(observed));
-  if (/duration|time|latency|first_token|ttft|_ms\b/i.test(metric)) return ms(observed);
+  if (/duration|time|latency|first_token|ttft|_ms\b|_lag|_connecting|staleness/i.test(metric)) return ms(observed);
   return trimNumber(observed);
 }
 

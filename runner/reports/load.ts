@@ -15,6 +15,8 @@ export function loadLines(result: RunResult): string[] {
   const account = result.load;
   if (!account) return [];
   return account.groups.map((g) => {
+    // A group without planned arrivals (VUs holding sockets, iterations) says what ran.
+    if (g.planned === undefined) return `${g.group === 'faultline' ? '' : `${g.group}: `}${g.achieved} iterations`;
     const phases = g.phases.map((p) => {
       if (p.plannedRate === undefined) return `${p.phase} ${fixed(p.achievedRate)}/s`;
       const short = (p.shortfall ?? 0) > 0 ? ` (${percent(p.shortfall!)} short, ${p.dropped} dropped)` : '';

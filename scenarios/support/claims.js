@@ -12,9 +12,10 @@ export const paid = new Rate('claims_paid');
 const timeoutMs = Number(__ENV.CLAIM_TIMEOUT_MS || 15000);
 const attempts = Number(__ENV.CLAIM_ATTEMPTS || 1);
 
-export function claim() {
+/** One user claims one share of `giftId` (default: a gift spread across runs), retrying as configured. */
+export function claim(giftId = giftFor(iterationIndex())) {
   const user = runUser(__ENV.CLAIM_PREFIX || 'claim');
-  const url = `${faultline.target}/api/gifts/${giftFor(iterationIndex())}/claim`;
+  const url = `${faultline.target}/api/gifts/${giftId}/claim`;
   let ok = false;
   for (let attempt = 0; attempt < attempts && !ok; attempt++) {
     const params = asUser(user, { 'idempotency-key': user });
@@ -31,4 +32,4 @@ export function claim() {
 
 export const options = faultline.options();
 export const setup = faultline.setup;
-export default faultline.iteration(claim);
+export default faultline.iteration(() => claim());

@@ -23,7 +23,7 @@ describe('env service: app', () => {
     expect(env.services.app!.version).toBe('GET /api/health 200');
     expect(env.services.app!.mitigations).toBe('-rate-limit');
     const config = await (await fetch(`${env.env.APP_URL}/api/config`)).json();
-    expect(config.mitigationsSummary).toBe('rpc-fallback,idempotency,cache-fallback,llm-breaker');
+    expect(config.mitigationsSummary).toBe('rpc-fallback,idempotency,cache-fallback,llm-breaker,socket-recovery,admission-control,nonce-single-use,webhook-dedup');
     expect(config.rpcProviders).toEqual(['infura', 'alchemy']);
     expect(config.mitigations['rate-limit']).toBe(false);
   });

@@ -16,7 +16,7 @@ export { APP_JWT_SECRET };
  * environment, with a given FAULTLINE_MITIGATIONS: two of them side by side let one
  * environment serve the "with" and the "without" run of a scenario.
  */
-export async function startAppProcess(env: Environment, mitigations: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function startAppProcess(env: Environment, mitigations: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; pid: number; close(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(REPO_ROOT, 'examples/reference-app/scripts/start.mjs')], {
     cwd: REPO_ROOT,
@@ -42,5 +42,5 @@ export async function startAppProcess(env: Environment, mitigations: string, ext
     await close();
     throw error instanceof PollTimeoutError ? new Error(`the reference app did not become healthy within 90 s:\n${stderr}`) : error;
   }
-  return { url, close };
+  return { url, pid: child.pid!, close };
 }

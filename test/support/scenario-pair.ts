@@ -21,6 +21,12 @@ export interface PairOptions {
   onPass?: (outcome: RunOutcome) => void;
   /** Extra environment for the app processes. */
   appEnv?: Record<string, string>;
+  /**
+   * The apps as services of the environment instead (e.g. two instances, each behind its own
+   * proxy, for faults on an app's proxy or process): their entries for the given
+   * mitigations. Each run then starts and stops its own environment.
+   */
+  appsInEnvironment?: (mitigations: string) => Record<string, unknown>;
 }
 
 /**
@@ -36,7 +42,7 @@ export function describeScenarioPair(name: string, options: PairOptions): void {
     const apps: Array<{ close(): Promise<void> }> = [];
 
     beforeAll(async () => {
-      environment = await startEnvironment(config);
+      if (!options.appsInEnvironment) environment = await startEnvironment(config);
     });
     afterAll(async () => {
       await Promise.all(apps.map((a) => a.close()));
@@ -44,6 +50,11 @@ export function describeScenarioPair(name: string, options: PairOptions): void {
     });
 
     const runWith = async (mitigations: string) => {
+      if (options.appsInEnvironment) {
+        const scenario = await loadScenario(name, join(REPO_ROOT, 'scenarios'));
+        const own = testConfig({ services: { ...options.services, ...options.appsInEnvironment(mitigations) } as never });
+        return runScenario({ scenario, profile: 'smoke', config: own, reportsDir, out: { write: () => true } });
+      }
       const app = await startAppProcess(environment, mitigations, options.appEnv);
       apps.push(app);
       const scenario = await loadScenario(name, join(REPO_ROOT, 'scenarios'));

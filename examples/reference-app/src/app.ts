@@ -19,12 +19,19 @@ import { chatRoutes } from './llm/routes.ts';
 import { createMetrics } from './metrics.ts';
 import { describeMitigations } from './mitigations.ts';
 import { TokenBuckets } from './rate-limit.ts';
-import { createBlockingRedis, createRedis } from './redis.ts';
-import { emitMessage, type EmitJob, roomRoutes } from './rooms/routes.ts';
+import { createAdapterPublisher, createBlockingRedis, createRedis } from './redis.ts';
+import { emitMessage, type EmitJob } from './rooms/routes.ts';
+import { chatRoomRoutes } from './chat-rooms/routes.ts';
+import { voteRoutes } from './votes/routes.ts';
+import { streamerRoutes } from './streamers/routes.ts';
 import { seed } from './seed.ts';
 import { startPublisher } from './live/publisher.ts';
 import { replayMissed } from './live/replay.ts';
 import { liveRoutes } from './live/routes.ts';
+import { renderRoutes } from './render/routes.ts';
+import { embedRoutes } from './embed/routes.ts';
+import { paymentRoutes } from './payments/routes.ts';
+import { giftBatchRoutes } from './gifts/batch.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -57,7 +64,7 @@ export async function startApp(config: AppConfig): Promise<App> {
   const redis = createRedis(config.redisUrl, config.mitigations['cache-fallback']);
   // The Socket.IO adapter's pub/sub may go through a proxy of its own (REDIS_ADAPTER_URL), so its path can be cut alone.
   const adapterUrl = config.realtime.adapterRedisUrl;
-  const blocking = [createBlockingRedis(config.redisUrl), createBlockingRedis(config.redisUrl), createBlockingRedis(adapterUrl), createBlockingRedis(adapterUrl)];
+  const blocking = [createBlockingRedis(config.redisUrl), createBlockingRedis(config.redisUrl), createAdapterPublisher(adapterUrl, config.mitigations['socket-recovery']), createBlockingRedis(adapterUrl)];
   const [queueConnection, workerConnection, pub, sub] = blocking as [typeof blocking[0], typeof blocking[0], typeof blocking[0], typeof blocking[0]];
   let worker: Worker | undefined;
   let reconciler: NodeJS.Timeout | undefined;
@@ -173,11 +180,17 @@ export async function startApp(config: AppConfig): Promise<App> {
       return metrics.registry.metrics();
     });
     giftRoutes(fastify, ctx);
-    roomRoutes(fastify, ctx);
+    chatRoomRoutes(fastify, ctx);
     chatRoutes(fastify, ctx);
     frameRoutes(fastify, ctx);
     invariantRoutes(fastify, ctx);
     liveRoutes(fastify, ctx);
+    renderRoutes(fastify, ctx);
+    embedRoutes(fastify, ctx);
+    paymentRoutes(fastify, ctx);
+    giftBatchRoutes(fastify, ctx);
+    voteRoutes(fastify, ctx);
+    streamerRoutes(fastify, ctx);
 
     reconciler = setInterval(() => {
       reconcilePending(ctx).catch((error: Error) => fastify.log.warn({ err: error.message }, 'reconciler failed'));
@@ -215,14 +228,15 @@ function socketHandlers(ctx: AppContext): void {
     const caller = socket.data.caller as Caller;
     socket.on('join', async (room: unknown, ...rest: unknown[]) => {
       const ack = typeof rest.at(-1) === 'function' ? (rest.pop() as (answer: object) => void) : undefined;
-      const options = (rest[0] ?? {}) as { after?: unknown };
+      const options = (rest[0] ?? {}) as { after?: unknown; seqs?: unknown };
       const match = typeof room === 'string' ? /^(gift|chat|streamer):([\w-]{1,64})$/.exec(room) : null;
       if (!match) return ack?.({ ok: false, error: 'rooms are gift:<id>, chat:<roomId> or streamer:<id>' });
       const serverRoom = match[1] === 'chat' ? `chat:${caller.tenant}:${match[2]}` : (room as string);
       await socket.join(serverRoom);
       let replayed = 0;
       if (ctx.config.mitigations['socket-recovery'] && typeof options.after === 'number') {
-        replayed = await replayMissed(socket, ctx.redis, serverRoom, options.after).catch(() => 0);
+        const only = Array.isArray(options.seqs) ? options.seqs.filter((s): s is number => typeof s === 'number').slice(0, 500) : undefined;
+        replayed = await replayMissed(socket, ctx.redis, serverRoom, options.after, only).catch(() => 0);
       }
       ack?.({ ok: true, replayed });
     });

@@ -88,7 +88,7 @@ export async function runInvariants(sources: Sources): Promise<InvariantReport> 
   add('wallet_claims_gift_once', 'no wallet claims a gift twice', doubles);
 
   const { rows: booked } = await query(
-    `SELECT wallet, token_address AS token, sum(amount)::text AS amount FROM ledger WHERE asset = 'TOKEN' GROUP BY wallet, token_address`,
+    `SELECT wallet, lower(token_address) AS token, sum(amount)::text AS amount FROM ledger WHERE asset = 'TOKEN' GROUP BY wallet, lower(token_address)`,
   );
   const balanceMismatches: unknown[] = [];
   await forEachLimited(booked, 16, async (row: { wallet: Address; token: Address; amount: string }) => {
@@ -96,7 +96,9 @@ export async function runInvariants(sources: Sources): Promise<InvariantReport> 
     if (balance.toString() !== row.amount) balanceMismatches.push({ wallet: row.wallet, token: row.token, ledger: row.amount, onChain: balance.toString() });
   });
   // Money that left the treasury without a ledger row shows up here even when the wallet has no row at all.
-  const { rows: tokens } = await query(`SELECT DISTINCT token_address AS token FROM gifts WHERE token_address IS NOT NULL`);
+  // One token, whatever the case its address was stored in: the instance that deployed it keeps the receipt's lower-case
+  // address, one that started later reads it back checksummed, so gifts made by both mix the two.
+  const { rows: tokens } = await query(`SELECT DISTINCT lower(token_address) AS token FROM gifts WHERE token_address IS NOT NULL`);
   for (const { token } of tokens as { token: Address }[]) {
     const logs = await chain.getLogs({
       address: getAddress(token),
@@ -105,7 +107,7 @@ export async function runInvariants(sources: Sources): Promise<InvariantReport> 
       fromBlock: 0n,
     });
     const paid = logs.reduce((sum, log) => sum + (log.args.value ?? 0n), 0n);
-    const { rows } = await query(`SELECT coalesce(sum(amount), 0)::text AS amount FROM ledger WHERE asset = 'TOKEN' AND token_address = $1`, [token]);
+    const { rows } = await query(`SELECT coalesce(sum(amount), 0)::text AS amount FROM ledger WHERE asset = 'TOKEN' AND lower(token_address) = $1`, [token]);
     if (paid.toString() !== rows[0].amount) balanceMismatches.push({ token, treasuryPaidOut: paid.toString(), ledger: rows[0].amount });
   }
   add('token_balances_match_ledger', 'on-chain token balances (and what the treasury paid out) equal the ledger', balanceMismatches);

@@ -23,6 +23,21 @@ export function createBlockingRedis(url: string): Redis {
   return client;
 }
 
+/**
+ * The Socket.IO adapter's publisher. By default it queues broadcasts while its Redis is away
+ * and flushes them when it is back: clients of the other nodes get a burst of stale events,
+ * late. With `dropWhileAway` (socket-recovery) a broadcast that cannot go out now is dropped;
+ * the clients see the gap and get the events from the room's stream instead, once.
+ */
+export function createAdapterPublisher(url: string, dropWhileAway: boolean): Redis {
+  const client = createBlockingRedis(url);
+  if (!dropWhileAway) return client;
+  const publish = client.publish.bind(client);
+  // The adapter does not handle a failed publish: answer "no subscriber" instead of rejecting.
+  client.publish = ((channel: string, message: string) => (client.status === 'ready' ? publish(channel, message).catch(() => 0) : Promise.resolve(0))) as typeof client.publish;
+  return client;
+}
+
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /** A lock with an owner token: only its holder releases it; it expires on its own if the holder dies. */

@@ -5,7 +5,15 @@ import { HttpError } from '../http-error.ts';
 import { claimGift } from './claims.ts';
 
 // The treasury pays every gift: cap what one gift may cost it.
-const MAX_GIFT_WEI = parseEther('10');
+export const MAX_GIFT_WEI = parseEther('10');
+
+/** A gift's fields as POST /api/gifts (and /api/gifts/batch) take them. */
+export const giftFields = {
+  asset: { enum: ['ETH', 'TOKEN'] },
+  amountPerShare: { type: 'string', pattern: '^[1-9][0-9]{0,30}$' },
+  shares: { type: 'integer', minimum: 1, maximum: 1000 },
+  message: { type: 'string', maxLength: 280 },
+} as const;
 
 const giftColumns = `id, tenant, creator, asset, token_address AS "tokenAddress", amount_per_share::text AS "amountPerShare",
   total_shares AS "totalShares", claimed_shares AS "claimedShares", message, created_at AS "createdAt"`;
@@ -19,12 +27,7 @@ export function giftRoutes(app: FastifyInstance, ctx: AppContext): void {
           type: 'object',
           required: ['asset', 'amountPerShare', 'shares'],
           additionalProperties: false,
-          properties: {
-            asset: { enum: ['ETH', 'TOKEN'] },
-            amountPerShare: { type: 'string', pattern: '^[1-9][0-9]{0,30}$' },
-            shares: { type: 'integer', minimum: 1, maximum: 1000 },
-            message: { type: 'string', maxLength: 280 },
-          },
+          properties: giftFields,
         },
       },
     },

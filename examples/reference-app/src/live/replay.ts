@@ -5,6 +5,8 @@ import type { Socket } from 'socket.io';
 export const streamKey = (serverRoom: string) => `live:stream:${serverRoom}`;
 /** Events kept per room: minutes of a 2 Hz stream, far more than a reconnect misses. */
 const KEEP = 5000;
+/** Stream entries read per round trip while looking back for what a socket missed. */
+const PAGE = 100;
 /**
  * Events younger than this may still be on their way to a socket that just joined (the
  * Redis adapter delivers them a moment later): they are replayed only after this long, and
@@ -18,11 +20,27 @@ export async function recordEvent(redis: Redis, serverRoom: string, seq: number,
 }
 
 /**
+ * What earlier replays sent this socket in a room. A client asks for a gap again while the
+ * first replay is still on its way to it (it has not read it yet): what went once does not
+ * go again. Kept for the socket's life, minus what lies well before `after`.
+ */
+function replayedTo(socket: Socket, serverRoom: string, after: number): Set<number> {
+  const all = ((socket.data as { replayed?: Map<string, Set<number>> }).replayed ??= new Map());
+  let seqs = all.get(serverRoom);
+  if (!seqs) all.set(serverRoom, (seqs = new Set()));
+  for (const seq of seqs) if (seq <= after - 50) seqs.delete(seq);
+  return seqs;
+}
+
+/**
  * Sends a socket that has just (re)joined `serverRoom` every event after `after` that it
  * missed, oldest first. The socket has joined already, so every event from now on reaches it
- * live; what it gets live meanwhile is not replayed. Returns how many were replayed.
+ * live; what it gets live meanwhile, or got from an earlier replay, is not replayed. `only` narrows it to the events a client
+ * saw missing in its sequence (it has the others). Returns how many were replayed.
  */
-export async function replayMissed(socket: Socket, redis: Redis, serverRoom: string, after: number): Promise<number> {
+export async function replayMissed(socket: Socket, redis: Redis, serverRoom: string, after: number, only?: number[]): Promise<number> {
+  const wanted = only ? new Set(only) : undefined;
+  const replayed = replayedTo(socket, serverRoom, after);
   const live = new Set<number>();
   const seen = (_event: string, payload?: { seq?: unknown }) => {
     if (payload && typeof payload.seq === 'number') live.add(payload.seq);
@@ -32,16 +50,26 @@ export async function replayMissed(socket: Socket, redis: Redis, serverRoom: str
   try {
     // Newest first until the first one the socket had: what it missed, then in order.
     const events: Array<{ seq: number; event: string; payload: { sentAt: number } }> = [];
-    for (const [, fields] of await redis.xrevrange(streamKey(serverRoom), '+', '-', 'COUNT', KEEP)) {
-      const f: Record<string, string> = {};
-      for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-      const seq = Number(f.seq);
-      if (seq <= after - 50) break; // well before what it saw: nothing older can be missing
-      if (seq > after) events.push({ seq, event: f.event!, payload: JSON.parse(f.payload!) });
+    // A page at a time (a rejoin usually misses a few events; many clients rejoin at once).
+    let end = '+';
+    for (let read = 0; read < KEEP; read += PAGE) {
+      const page = await redis.xrevrange(streamKey(serverRoom), end, '-', 'COUNT', PAGE);
+      let older = false;
+      for (const [id, fields] of page) {
+        if (id === end) continue;
+        const f: Record<string, string> = {};
+        for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+        const seq = Number(f.seq);
+        if (seq <= after - 50) older = true; // well before what it saw: nothing older can be missing
+        else if (seq > after && (!wanted || wanted.has(seq))) events.push({ seq, event: f.event!, payload: JSON.parse(f.payload!) });
+      }
+      if (older || page.length < PAGE) break;
+      end = page[page.length - 1]![0];
     }
     events.sort((a, b) => a.seq - b.seq);
     const send = (e: (typeof events)[number]) => {
-      if (live.has(e.seq) || !socket.connected) return;
+      if (live.has(e.seq) || replayed.has(e.seq) || !socket.connected) return;
+      replayed.add(e.seq);
       socket.emit(e.event, e.payload);
       sent++;
     };
