@@ -67,9 +67,11 @@ export function declarativeInvariant(spec: DeclarativeInvariant): Invariant & { 
     async check(ctx) {
       const base = ctx.directTarget ?? ctx.target;
       const response = await fetch(new URL(path, base), { method, signal: AbortSignal.timeout(30_000) });
-      await response.arrayBuffer();
+      const body = (await response.text()).replace(/\s+/g, ' ').trim();
       const status = response.status;
-      return { ok: status === spec.expect, detail: `${spec.http} → HTTP ${status}, expected ${spec.expect}` };
+      const ok = status === spec.expect;
+      // A broken one says what the endpoint said (its first 300 characters): usually which rows, and why.
+      return { ok, detail: `${spec.http} → HTTP ${status}, expected ${spec.expect}${ok || !body ? '' : `: ${body.slice(0, 300)}${body.length > 300 ? '…' : ''}`}` };
     },
   };
 }

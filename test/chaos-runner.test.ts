@@ -202,11 +202,14 @@ describe('chaos runner end to end (tiny target)', () => {
         { name: 'counts', sql: 'select count(*) from pg_database', expect: { equals: 99 } },
         { name: 'item stored', redis: ['GET', 'item'], expect: { equals: 'hello' } },
         { name: 'item served', http: 'GET /item', expect: 200 },
+        { name: 'item gone', http: 'GET /item', expect: 404 },
       ],
     });
     const { result } = await runScenario({ scenario, config, target: suite.target.url, reportsDir, out: { write: () => true } });
-    expect(result.invariants.map((i) => [i.name, i.ok])).toEqual([['no rows', true], ['counts', false], ['item stored', true], ['item served', true]]);
+    expect(result.invariants.map((i) => [i.name, i.ok])).toEqual([['no rows', true], ['counts', false], ['item stored', true], ['item served', true], ['item gone', false]]);
     expect(result.invariants[1]!.detail).toMatch(/first value "\d+", expected 99/);
+    // A broken HTTP invariant says what the endpoint answered, not only its status.
+    expect(result.invariants[4]!.detail).toBe('GET /item → HTTP 200, expected 404: hello');
     expect(result.reasons.join('\n')).toMatch(/invariant counts: first value/);
   });
 

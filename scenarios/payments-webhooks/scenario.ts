@@ -19,8 +19,13 @@ export default defineScenario({
   target: { service: 'app' },
   load: {
     script: './load.js',
-    // 10 invoices a second at baseline (smoke: 2).
-    groups: { buyers: { executor: 'constant-arrival-rate', rate: 10, vus: 10, maxVUs: 50 } },
+    // 10 invoices a second at baseline (smoke: 2) until settle, whose 5 s leave the last webhooks
+    // (and their retries) time to arrive before the invariants look; a watcher polls the
+    // settlement meanwhile.
+    groups: {
+      buyers: { executor: 'ramping-arrival-rate', rate: 10, vus: 10, maxVUs: 50, phases: { settle: { rate: 0 } } },
+      watchers: { executor: 'constant-arrival-rate', rate: 2, vus: 1, maxVUs: 2, startTime: 'settle' },
+    },
   },
   phases: [
     { name: 'baseline', duration: '3s' },
