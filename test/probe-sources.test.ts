@@ -39,9 +39,13 @@ describe('probe sources against real processes', () => {
     // The busy loop reports its own CPU time (process.cpuUsage) every 50 ms: what the probe must agree with.
     const busy = spawn(process.execPath, ['-e', 'for(;;){const end=Date.now()+50;while(Date.now()<end);const u=process.cpuUsage();process.stdout.write(`${Date.now()} ${u.user+u.system}\\n`)}'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let own = { atMs: 0, cpuUs: 0 };
+    let pending = '';
     busy.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const last = chunk.trim().split('\n').at(-1)!.split(' ').map(Number);
-      if (last.length === 2 && last.every(Number.isFinite)) own = { atMs: last[0]!, cpuUs: last[1]! };
+      // Whole lines only: a chunk may end inside one.
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop()!;
+      const last = lines.at(-1)?.split(' ').map(Number);
+      if (last?.length === 2 && last.every(Number.isFinite)) own = { atMs: last[0]!, cpuUs: last[1]! };
     });
     const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)'], { stdio: 'ignore' });
     try {
@@ -49,7 +53,8 @@ describe('probe sources against real processes', () => {
       const info = probePlanInfo(environment.config, [], undefined, probesSchema.parse({}));
       info.services = { busy: { options: {} }, idle: { options: {} } };
       const [b, i] = await Promise.all(planProbes(info).filter((p) => p.source === 'process').map((p) => p.open(fake)));
-      await sleep(300);
+      // Node takes a moment to start on a busy machine: sample once the loop has reported.
+      await expect.poll(() => own.atMs, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
       await Promise.all([sample(b!), sample(i!)]);
       const before = own;
       await sleep(1500);
