@@ -14,6 +14,7 @@ export const REFERENCE_APP_MITIGATIONS = {
   'admission-control': 'POST /api/designs/:id/render answers 429 with Retry-After when more than RENDER_QUEUE_LIMIT jobs wait',
   'nonce-single-use': 'an embed nonce is taken with one atomic GETDEL and refused when the nonce store does not answer: never used twice',
   'webhook-dedup': 'payment webhooks: signature checked, each event id taken once, invoice state moves open → paid only',
+  'auth-cache-fallback': 'the session/config cache gets 50 ms: while Redis is down or slow the JWT is verified locally and config read from an in-process copy or Postgres',
 };
 
 export interface ReferenceAppOptions {

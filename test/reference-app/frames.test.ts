@@ -35,7 +35,7 @@ describe('reference app: frame claims', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ fid: action.fid, claim: { giftId: 5, status: 'confirmed', wallet: getAddress(action.verifiedAddress) } });
     const chain = createPublicClient({ transport: http(env.env.ANVIL_DIRECT_URL) });
-    const balance = await chain.readContract({ address: (await (await fetch(`${app.url}/api/config`)).json()).token, abi: testTokenAbi, functionName: 'balanceOf', args: [getAddress(action.verifiedAddress)] });
+    const balance = await chain.readContract({ address: (await (await fetch(`${app.url}/api/config/public`)).json()).token, abi: testTokenAbi, functionName: 'balanceOf', args: [getAddress(action.verifiedAddress)] });
     expect(balance).toBe(BigInt(answer.body.claim.amount));
   });
 

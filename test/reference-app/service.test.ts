@@ -22,8 +22,8 @@ describe('env service: app', () => {
     expect(env.env.APP_URL).toBe(env.services.app!.url);
     expect(env.services.app!.version).toBe('GET /api/health 200');
     expect(env.services.app!.mitigations).toBe('-rate-limit');
-    const config = await (await fetch(`${env.env.APP_URL}/api/config`)).json();
-    expect(config.mitigationsSummary).toBe('rpc-fallback,idempotency,cache-fallback,llm-breaker,socket-recovery,admission-control,nonce-single-use,webhook-dedup');
+    const config = await (await fetch(`${env.env.APP_URL}/api/config/public`)).json();
+    expect(config.mitigationsSummary).toBe('rpc-fallback,idempotency,cache-fallback,llm-breaker,socket-recovery,admission-control,nonce-single-use,webhook-dedup,auth-cache-fallback');
     expect(config.rpcProviders).toEqual(['infura', 'alchemy']);
     expect(config.mitigations['rate-limit']).toBe(false);
   });

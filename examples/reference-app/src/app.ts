@@ -6,7 +6,7 @@ import { Server as SocketServer } from 'socket.io';
 import { authenticate, type Caller } from './auth.ts';
 import { CircuitBreaker } from './breaker.ts';
 import { Treasury } from './chain/chain.ts';
-import { providerName, rpcTransport } from './chain/transport.ts';
+import { rpcTransport } from './chain/transport.ts';
 import type { AppConfig } from './config.ts';
 import type { AppContext } from './context.ts';
 import { createPool, migrate } from './db.ts';
@@ -18,7 +18,6 @@ import { invariantRoutes } from './invariants.ts';
 import { chatRoutes } from './llm/routes.ts';
 import { createMetrics } from './metrics.ts';
 import { describeMitigations } from './mitigations.ts';
-import { TokenBuckets } from './rate-limit.ts';
 import { createAdapterPublisher, createBlockingRedis, createRedis } from './redis.ts';
 import { emitMessage, type EmitJob } from './rooms/routes.ts';
 import { chatRoomRoutes } from './chat-rooms/routes.ts';
@@ -32,6 +31,7 @@ import { renderRoutes } from './render/routes.ts';
 import { embedRoutes } from './embed/routes.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import { giftBatchRoutes } from './gifts/batch.ts';
+import { accountRoutes, PUBLIC_ACCOUNT_ROUTES, SESSION_ROUTES } from './account/routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,8 +47,8 @@ export interface App extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-// Paths anyone may call; everything else under /api needs a JWT.
-const PUBLIC = new Set(['/api/health', '/api/config', '/metrics', '/api/invariants', '/api/events/live']);
+// Paths anyone may call; everything else under /api needs a JWT (the session routes check theirs through the session cache).
+const PUBLIC = new Set(['/api/health', ...PUBLIC_ACCOUNT_ROUTES, '/metrics', '/api/invariants', '/api/events/live', ...SESSION_ROUTES]);
 
 /**
  * Builds and starts the app: migrations, seed (token deploy, 100 gifts), HTTP server,
@@ -107,7 +107,6 @@ export async function startApp(config: AppConfig): Promise<App> {
       metrics,
       io,
       emitQueue,
-      buckets: new TokenBuckets(3, 5),
       // Opens after 5 failures in a row; a trial call goes through 3 s later, so users wait at most that long once the LLM is back.
       llmBreaker: new CircuitBreaker(5, 3_000),
       log: fastify.log,
@@ -161,17 +160,6 @@ export async function startApp(config: AppConfig): Promise<App> {
       reply.code(ok ? 200 : 503);
       return { ok, checks };
     });
-    fastify.get('/api/me', async (request) => request.caller);
-    fastify.get('/api/config', async () => ({
-      mitigations: config.mitigations,
-      mitigationsSummary: describeMitigations(config.mitigations),
-      chainId: treasury.chainId,
-      treasury: treasury.address,
-      token: seeded.token,
-      rpcProviders: [config.rpcUrl, config.rpcFallbackUrl].filter(Boolean).map((u) => providerName(u!)),
-      llm: Boolean(config.llmUrl),
-      farcaster: Boolean(config.farcasterHubUrl),
-    }));
     fastify.get('/metrics', async (_request, reply) => {
       const counts = await withTimeout(emitQueue.getJobCounts('waiting', 'active', 'delayed'), 500, () => new Error('queue unreachable')).catch(() => undefined);
       if (counts) metrics.queueDepth.set({ queue: 'emit' }, (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0));
@@ -191,6 +179,7 @@ export async function startApp(config: AppConfig): Promise<App> {
     giftBatchRoutes(fastify, ctx);
     voteRoutes(fastify, ctx);
     streamerRoutes(fastify, ctx);
+    accountRoutes(fastify, ctx);
 
     reconciler = setInterval(() => {
       reconcilePending(ctx).catch((error: Error) => fastify.log.warn({ err: error.message }, 'reconciler failed'));

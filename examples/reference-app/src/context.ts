@@ -3,7 +3,6 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Server as SocketServer } from 'socket.io';
 import type { Address } from 'viem';
-import type { TokenBuckets } from './rate-limit.ts';
 import type { Treasury } from './chain/chain.ts';
 import type { AppConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
@@ -19,7 +18,6 @@ export interface AppContext {
   metrics: Metrics;
   io: SocketServer;
   emitQueue: Queue;
-  buckets: TokenBuckets;
   llmBreaker: CircuitBreaker;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }

@@ -1,5 +1,5 @@
 /** The app's named mitigations. Each one is on unless FAULTLINE_MITIGATIONS switches it off. */
-export const MITIGATIONS = ['rpc-fallback', 'idempotency', 'cache-fallback', 'llm-breaker', 'rate-limit', 'socket-recovery', 'admission-control', 'nonce-single-use', 'webhook-dedup'] as const;
+export const MITIGATIONS = ['rpc-fallback', 'idempotency', 'cache-fallback', 'llm-breaker', 'rate-limit', 'socket-recovery', 'admission-control', 'nonce-single-use', 'webhook-dedup', 'auth-cache-fallback'] as const;
 export type Mitigation = (typeof MITIGATIONS)[number];
 export type Mitigations = Record<Mitigation, boolean>;
 
