@@ -1,7 +1,7 @@
 import { providerName } from '../chain/transport.ts';
 import type { AppContext } from '../context.ts';
 import { describeMitigations } from '../mitigations.ts';
-import { cacheRead, cacheWrite } from './cache.ts';
+import type { AuthCache } from './cache.ts';
 
 /** The config document is cached this long in Redis: settings change rarely and every page load asks. */
 const CONFIG_TTL_SECONDS = 30;
@@ -36,11 +36,14 @@ export const configKey = (tenant: string) => `config:${tenant}`;
 export class ConfigDocuments {
   private readonly copies = new Map<string, { document: ConfigDocument; at: number }>();
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly cache: AuthCache,
+  ) {}
 
   async get(tenant: string): Promise<{ document: ConfigDocument; source: ConfigSource }> {
     const key = configKey(tenant);
-    const cached = await cacheRead(this.ctx, key);
+    const cached = await this.cache.read(key);
     if (cached) {
       this.ctx.metrics.cache.inc({ cache: 'config', result: 'hit' });
       return { document: this.keep(tenant, JSON.parse(cached) as ConfigDocument), source: 'hit' };
@@ -49,7 +52,7 @@ export class ConfigDocuments {
     const copy = this.copies.get(tenant);
     if (cached === undefined && copy && Date.now() - copy.at < LOCAL_COPY_MAX_AGE_MS) return { document: copy.document, source: 'local' };
     const document = this.keep(tenant, await this.build(tenant));
-    await cacheWrite(this.ctx, key, document, CONFIG_TTL_SECONDS, cached !== undefined);
+    await this.cache.write(key, document, CONFIG_TTL_SECONDS, cached !== undefined);
     return { document, source: 'miss' };
   }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
+import { AuthCache } from './cache.ts';
 import { ConfigDocuments, deploymentFacts } from './config-document.ts';
 import { resolveSession } from './session.ts';
 
@@ -15,17 +16,18 @@ export const PUBLIC_ACCOUNT_ROUTES: ReadonlySet<string> = new Set(['/api/config/
  * - GET /api/config/public → the deployment facts alone, without a JWT (what /api/config answered before it needed one).
  */
 export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const documents = new ConfigDocuments(ctx);
+  const cache = new AuthCache(ctx);
+  const documents = new ConfigDocuments(ctx, cache);
 
   app.get('/api/me', async (request, reply) => {
-    const { session, source } = await resolveSession(ctx, request.headers.authorization);
+    const { session, source } = await resolveSession(ctx, cache, request.headers.authorization);
     request.caller = { tenant: session.tenant, user: session.user, wallet: session.wallet };
     reply.header('x-session', source);
     return { ...request.caller, profile: session.profile };
   });
 
   app.get('/api/config', async (request, reply) => {
-    const { session } = await resolveSession(ctx, request.headers.authorization);
+    const { session } = await resolveSession(ctx, cache, request.headers.authorization);
     request.caller = { tenant: session.tenant, user: session.user, wallet: session.wallet };
     const { document, source } = await documents.get(session.tenant);
     reply.header('x-cache', source);
