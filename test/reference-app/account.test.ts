@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../examples/reference-app/src/app.ts';
 import type { Environment } from '../../env/environment.ts';
 import { testEnvironment } from '../support/environment.ts';
-import { startTestApp, userClient } from './app.ts';
+import { startTestApp, userClient, withProxyDown } from './app.ts';
 
 // GET /api/me and /api/config (load plan S1) through the Redis session/config cache, with and without auth-cache-fallback.
 let env: Environment;
@@ -19,17 +19,6 @@ afterAll(async () => {
   await Promise.all([guarded?.close(), naive?.close()]);
   await env?.stop();
 });
-
-async function withRedisDown<T>(fn: () => Promise<T>): Promise<T> {
-  const proxy = await env.toxiproxy.get('redis');
-  const { listen, upstream } = proxy;
-  await proxy.update({ enabled: false, listen, upstream });
-  try {
-    return await fn();
-  } finally {
-    await proxy.update({ enabled: true, listen, upstream });
-  }
-}
 
 describe('reference app: account routes', () => {
   it('answers /api/me with the seeded profile row, verified once and then from the session cache', async () => {
@@ -60,7 +49,7 @@ describe('reference app: account routes', () => {
     const user = await userClient(guarded, 'ac-user-12');
     const naiveUser = await userClient(naive, 'ac-user-12');
     for (const client of [user, naiveUser]) expect((await client.get('/api/config')).status).toBe(200);
-    await withRedisDown(async () => {
+    await withProxyDown(env, 'redis', async () => {
       const me = await user.get('/api/me', 2_000);
       expect(me.status).toBe(200);
       expect(me.headers.get('x-session')).toBe('verified');

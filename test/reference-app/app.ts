@@ -33,3 +33,15 @@ export async function userClient(app: App, user: string, tenant = 'demo') {
   };
   return { token, call, get: (path: string, timeoutMs?: number) => call('GET', path, undefined, {}, timeoutMs), post: call.bind(null, 'POST') };
 }
+
+/** Runs `fn` with one of the environment's proxies disabled (the dependency is down), and always enables it again. */
+export async function withProxyDown<T>(env: Environment, proxyName: string, fn: () => Promise<T>): Promise<T> {
+  const proxy = await env.toxiproxy.get(proxyName);
+  const { listen, upstream } = proxy;
+  await proxy.update({ enabled: false, listen, upstream });
+  try {
+    return await fn();
+  } finally {
+    await proxy.update({ enabled: true, listen, upstream });
+  }
+}

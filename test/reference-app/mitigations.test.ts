@@ -5,7 +5,7 @@ import type { App } from '../../examples/reference-app/src/app.ts';
 import { checkInvariants } from '../../examples/reference-app/src/invariants.ts';
 import type { Environment } from '../../env/environment.ts';
 import { testEnvironment } from '../support/environment.ts';
-import { startTestApp, userClient } from './app.ts';
+import { startTestApp, userClient, withProxyDown } from './app.ts';
 
 // One environment for the file: each test starts the app with and without one mitigation
 // against it, applies the mitigation's fault through Toxiproxy, and compares.
@@ -42,18 +42,6 @@ async function withToxic<T>(proxyName: string, toxic: { type: string; attributes
     return await fn();
   } finally {
     await (await proxy.getToxic(name)).remove();
-  }
-}
-
-/** Runs `fn` with a proxy disabled (the dependency is down), and always enables it again. */
-async function withProxyDown<T>(proxyName: string, fn: () => Promise<T>): Promise<T> {
-  const proxy = await env.toxiproxy.get(proxyName);
-  const { listen, upstream } = proxy;
-  await proxy.update({ enabled: false, listen, upstream });
-  try {
-    return await fn();
-  } finally {
-    await proxy.update({ enabled: true, listen, upstream });
   }
 }
 
@@ -103,7 +91,7 @@ describe('reference app mitigations under their faults', () => {
     const naive = await userClient(await app('-cache-fallback'), 'reader-naive');
     expect((await guarded.get('/api/chat/rooms/general/messages?limit=5')).status).toBe(200);
     expect((await naive.get('/api/chat/rooms/general/messages?limit=5')).status).toBe(200);
-    await withProxyDown('redis', async () => {
+    await withProxyDown(env, 'redis', async () => {
       const read = await timed(() => guarded.get('/api/chat/rooms/general/messages?limit=7', 5_000));
       expect(read.result.status).toBe(200);
       expect(read.result.headers.get('x-cache')).toBe('bypass');
