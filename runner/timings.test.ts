@@ -12,4 +12,12 @@ describe('RunTimings', () => {
     const line = t.line(14_000);
     expect(line).toMatch(/^timings: prepare \d+ ms · k6 start 1000 ms · load 14\.0 s · reports 500 ms · total 15\.\d s, 1[56]\d\d ms beyond the 14\.0 s of phases$/);
   });
+
+  it('counts from a given start (the process start), so what came before the first mark is in the total', () => {
+    const start = Date.now();
+    const t = new RunTimings(start - 2000);
+    t.mark('start-up', start);
+    t.mark('load', start + 14_000);
+    expect(t.line(14_000)).toBe('timings: start-up 2000 ms · load 14.0 s · total 16.0 s, 2000 ms beyond the 14.0 s of phases');
+  });
 });
