@@ -104,6 +104,7 @@ const rows = [
     ['floor: k6 run, trivial script, same rate and duration', s(median(k6Floor)), k6Floor.map(s).join(', ')],
     ['  beyond the duration', s(k6Overhead), ''],
     ['floor: npx tsx <empty file>', s(median(tsxFloor)), tsxFloor.map(s).join(', ')],
+    ['overhead beyond both floors (Faultline\'s own)', s(overhead - k6Overhead - median(tsxFloor)), runs.map((r, i) => s(r.ms - PHASES_MS - (k6Floor[i]! - PHASES_MS) - tsxFloor[i]!)).join(', ')],
     ['verdicts', '', runs.map((r) => r.verdict).join(', ')],
 ];
 for (const line of table(['', 'median', 'runs'], rows).split('\n')) console.log(`  ${line}`);
