@@ -47,7 +47,7 @@ function splitOf(output: string): Record<string, number> {
   if (!line) return {};
   return Object.fromEntries(
     line.split(' · ').map((part) => {
-      const m = /^(.*) ([\d.]+) (ms|s)$/.exec(part)!;
+      const m = /^(.*?) ([\d.]+) (ms|s)(?: \(.*\))?$/.exec(part)!;
       return [m[1]!, Number(m[2]) * (m[3] === 's' ? 1000 : 1)];
     }),
   );
@@ -71,7 +71,7 @@ writeFileSync(
 const empty = join(dir, 'empty.ts');
 writeFileSync(empty, '');
 
-const runs: Array<{ ms: number; verdict: string; split: Record<string, number> }> = [];
+const runs: Array<{ ms: number; verdict: string; split: Record<string, number>; k6Ready?: string }> = [];
 const k6Floor: number[] = [];
 const tsxFloor: number[] = [];
 const loadAverage = loadavg()[0]!;
@@ -81,7 +81,7 @@ try {
     const run = await timed('npx', ['tsx', 'scripts/cli.ts', 'chaos', SCENARIO, '--timings']);
     const verdict = /^(PASS|FAIL|INCONCLUSIVE)\b/m.exec(run.output)?.[1] ?? `exit ${run.code}`;
     if (run.code !== 0) console.log(`run ${i + 1}: ${verdict}\n${run.output.slice(-1500)}`);
-    runs.push({ ms: run.ms, verdict, split: splitOf(run.output) });
+    runs.push({ ms: run.ms, verdict, split: splitOf(run.output), k6Ready: /\(k6 ready ([^)]*)\)/.exec(run.output)?.[1] });
     k6Floor.push((await timed(k6, ['run', '--no-usage-report', '--quiet', trivial])).ms);
     tsxFloor.push((await timed('npx', ['tsx', empty])).ms);
   }
@@ -105,6 +105,7 @@ const rows = [
     ['  beyond the duration', s(k6Overhead), ''],
     ['floor: npx tsx <empty file>', s(median(tsxFloor)), tsxFloor.map(s).join(', ')],
     ['overhead beyond both floors (Faultline\'s own)', s(overhead - k6Overhead - median(tsxFloor)), runs.map((r, i) => s(r.ms - PHASES_MS - (k6Floor[i]! - PHASES_MS) - tsxFloor[i]!)).join(', ')],
+    ['  k6 ready (of the k6 start step)', '', runs.map((r) => r.k6Ready ?? '?').join(', ')],
     ['verdicts', '', runs.map((r) => r.verdict).join(', ')],
 ];
 for (const line of table(['', 'median', 'runs'], rows).split('\n')) console.log(`  ${line}`);
