@@ -28,7 +28,7 @@ import { PointsReader, type Samples } from './points.ts';
 import { type RequestStats, statsOf } from './request-stats.ts';
 import { type Profile, profileVariables } from './profiles.ts';
 import { Progress } from './progress.ts';
-import type { RunTimings } from './timings.ts';
+import { k6LeadNote, type RunTimings } from './timings.ts';
 import { redact, writeReports } from './reports/index.ts';
 import { type InvariantResult, type RunResult, type ThresholdResult, VERDICT_EXIT_CODES } from './result.ts';
 import type { InvariantContext, Scenario } from './scenario.ts';
@@ -398,6 +398,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   }
   const endedMs = Date.now() - originMs;
   options.timings?.mark('load');
+  if (options.timings) options.timings.note('k6 start', k6LeadNote(k6.pointsFile, originMs - scenario.load.leadMs, originMs) ?? 'k6 wrote no point');
   const secrets = { ...redactionEnv(c.config, k6Env), ...Object.fromEntries((options.secretEnv ?? []).map((key, i) => [`FAULTLINE_SECRET_ENV_${i}`, k6Env[key]])) };
   if (!interrupted && !diagnostics.gateStopped && exit.code !== 0 && exit.code !== K6_THRESHOLDS_FAILED) {
     // The tail printed and the files left behind carry target URLs with provider keys too.

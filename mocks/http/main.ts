@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RequestHandler } from 'msw';
-import { serveHandlers } from './serve.ts';
+import { type DirectRoute, serveHandlers } from './serve.ts';
 
 /** What env:up passes a mock process, as one JSON argument (see mocks/service.ts). */
 export interface MockLaunch<Options = any> {
@@ -15,6 +15,8 @@ export interface MockLaunch<Options = any> {
 export interface MockServer {
   handlers: RequestHandler[];
   onUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** A hot route answered on node:http before the msw handlers (see ServeOptions.direct). */
+  direct?: DirectRoute;
   /** Called on shutdown (close upstream sockets, timers). */
   close?: () => Promise<void> | void;
 }
@@ -28,7 +30,7 @@ export async function runMock<O>(name: string, create: (launch: MockLaunch<O>) =
   if (!raw) throw new Error(`usage: ${name} '<launch json: {"port":…,"seed":…,"options":{…},"upstreams":{…}}>'`);
   const launch = JSON.parse(raw) as MockLaunch<O>;
   const mock = await create(launch);
-  const served = await serveHandlers(mock.handlers, { port: launch.port, onUpgrade: mock.onUpgrade });
+  const served = await serveHandlers(mock.handlers, { port: launch.port, onUpgrade: mock.onUpgrade, direct: mock.direct });
   console.log(`${name} mock listening on ${served.url} (seed ${launch.seed})`);
   const shutdown = async () => {
     await mock.close?.();

@@ -8,7 +8,16 @@ export interface ServeOptions {
   host?: string;
   /** WebSocket upgrades (e.g. the RPC gateway's eth_subscribe) go here. */
   onUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /**
+   * A hot route served straight on node:http, without building fetch Request/Response
+   * objects: it answers (true) or leaves the request to the msw handlers (false). Its
+   * answers must be the handlers' own (e.g. mocks/llm/direct.ts, the streaming chat route).
+   */
+  direct?: DirectRoute;
 }
+
+/** See ServeOptions.direct. */
+export type DirectRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /** A running HTTP server for a set of msw handlers. */
 export interface ServedHandlers extends AsyncDisposable {
@@ -26,7 +35,9 @@ export interface ServedHandlers extends AsyncDisposable {
  */
 export async function serveHandlers(handlers: RequestHandler[], options: ServeOptions = {}): Promise<ServedHandlers> {
   const host = options.host ?? '127.0.0.1';
+  const direct = options.direct;
   const server = createServer((req, res) => {
+    if (direct?.(req, res)) return;
     handle(handlers, req, res, host).catch((error: Error) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
@@ -86,6 +97,11 @@ async function handle(handlers: RequestHandler[], req: IncomingMessage, res: Ser
     res.end(JSON.stringify({ error: { message: `no mock route for ${req.method} ${req.url}` } }));
     return;
   }
+  await writeResponse(response, res);
+}
+
+/** Sends a fetch Response on a node:http response, its body streamed; a body that errors cuts the connection. */
+export async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, key) => {
     headers[key] = key === 'set-cookie' ? response.headers.getSetCookie() : value;

@@ -9,7 +9,7 @@ import { BAD_JSON_MESSAGE, invalidRequest, openAIError } from './errors.ts';
 import type { Generation, LlmFault, StreamBreak } from './faults/_fault.ts';
 import llmFaults from './faults/index.ts';
 import { type LlmOptions, type LlmOptionsInput, parseLlmOptions } from './options.ts';
-import { completionStream, type Usage } from './stream.ts';
+import { completionStream, type StreamPlan, type Usage } from './stream.ts';
 
 export interface LlmMockInit extends LlmOptionsInput {
   /** Every random choice (content, latencies, fault sampling, ids) derives from it. Default 1. */
@@ -21,7 +21,21 @@ export interface LlmMock {
   handlers: RequestHandler[];
   controller: FaultController<LlmFault>;
   options: LlmOptions;
+  /** The chat completions route itself, for the direct node:http path (direct.ts): the same answers as the msw handler. */
+  chat: ChatRoute;
 }
+
+/** The route the chat handler matches (any origin, as msw matches it). */
+export const CHAT_ROUTE = '*/v1/chat/completions';
+
+/** What the body of a request that is not JSON parses to. */
+export const BAD_JSON: unique symbol = Symbol('bad json');
+
+/** A chat completion's answer: a response to send as it is, or an SSE stream's plan and headers. */
+export type ChatAnswer = Response | { plan: StreamPlan; headers: Record<string, string> };
+
+/** `body` parsed (or BAD_JSON), the client's hang-up signal, and when the request arrived (performance.now()). */
+export type ChatRoute = (body: unknown, signal: AbortSignal | undefined, startedAt: number) => Promise<ChatAnswer>;
 
 /**
  * An OpenAI-compatible chat completions API as msw handlers, with the control API.
@@ -49,15 +63,14 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
     return fp;
   };
 
-  const chatCompletions = http.post('*/v1/chat/completions', async ({ request }) => {
-    const startedAt = performance.now();
+  /**
+   * One chat completion request, whichever way it came (msw or the direct node:http path):
+   * an answer to send as it is, or a stream to write on schedule. `body` is the parsed JSON,
+   * or BAD_JSON when it did not parse; `signal` aborts when the client hangs up.
+   */
+  const answerChat: ChatRoute = async (body, signal, startedAt) => {
     controller.countRequest('POST /v1/chat/completions');
-    let body: unknown;
-    try {
-      body = await request.json();
-    } catch {
-      return invalidRequest(BAD_JSON_MESSAGE, null, null);
-    }
+    if (body === BAD_JSON) return invalidRequest(BAD_JSON_MESSAGE, null, null);
     const parsed = parseChatRequest(body);
     if (parsed instanceof Response) return parsed;
     const chat: ChatRequest = parsed;
@@ -98,7 +111,7 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
 
     if (!chat.stream) {
       // A non-streaming answer arrives when the whole completion would have been generated.
-      await sleep(ttftMs + ((tokens.length - 1) * 1000) / tokensPerSecond, request.signal);
+      await sleep(ttftMs + ((tokens.length - 1) * 1000) / tokensPerSecond, signal);
       const completion = {
         id,
         object: 'chat.completion',
@@ -115,8 +128,8 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
     }
 
     const broken: StreamBreak = faultRequest ? controller.merge(faults, 'stream', faultRequest, {}) : NO_BREAK;
-    const body_ = completionStream(
-      {
+    return {
+      plan: {
         id,
         created,
         model: chat.model,
@@ -130,16 +143,21 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
         stallAfterFirstToken: broken.stallAfterFirstToken === true,
         malformedAtChunk: broken.malformedAtChunk,
       },
-      startedAt,
-    );
-    return new Response(body_, {
       headers: {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
         'openai-processing-ms': String(Math.round(performance.now() - startedAt)),
         ...headers,
       },
-    });
+    };
+  };
+
+  const chatCompletions = http.post(CHAT_ROUTE, async ({ request }) => {
+    const startedAt = performance.now();
+    const body = await request.json().catch(() => BAD_JSON);
+    const answer = await answerChat(body, request.signal, startedAt);
+    if (answer instanceof Response) return answer;
+    return new Response(completionStream(answer.plan, startedAt), { headers: answer.headers });
   });
 
   const models = http.get('*/v1/models', () => {
@@ -157,7 +175,7 @@ export function createLlmMock(init: LlmMockInit = {}): LlmMock {
 
   // The chat route first, then the control API: msw runs every handler in order until one
   // matches, and a chat request is the hot path (the routes cannot shadow one another).
-  return { handlers: [chatCompletions, models, model, ...controlHandlers(controller)], controller, options };
+  return { handlers: [chatCompletions, models, model, ...controlHandlers(controller)], controller, options, chat: answerChat };
 }
 
 // What a request without faults gets: shared, so it allocates nothing.

@@ -39,6 +39,14 @@ export class StreamCutError extends FaultlineError {
 // Small Buffers come from Node's shared pool: far less garbage than one ArrayBuffer per chunk.
 const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 
+/** Where a stream's chunks go: a web stream's controller (msw) or a node:http response (the direct path). */
+export interface ChunkSink {
+  write(text: string): void;
+  close(): void;
+  /** The stream-cut fault: the connection goes down mid-response. */
+  cut(error: StreamCutError): void;
+}
+
 /**
  * The SSE body of a streaming chat completion: the role chunk and first token at the
  * time to first token, then one `chat.completion.chunk` per token at the configured
@@ -47,6 +55,22 @@ const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8');
  * every chunk but the token text is serialized once.
  */
 export function completionStream(plan: StreamPlan, startedAt = performance.now()): ReadableStream<Uint8Array> {
+  let cancel: (() => void) | undefined;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      cancel = streamChunks(plan, { write: (text) => controller.enqueue(bytes(text)), close: () => controller.close(), cut: (error) => controller.error(error) }, startedAt);
+    },
+    cancel() {
+      cancel?.(); // the client hung up: stop generating
+    },
+  });
+}
+
+/**
+ * Writes the chunks of `plan` to `sink` on schedule (see completionStream); returns the
+ * function that stops it when the client hangs up.
+ */
+export function streamChunks(plan: StreamPlan, sink: ChunkSink, startedAt = performance.now()): () => void {
   const head = `data: {"id":"${plan.id}","object":"chat.completion.chunk","created":${plan.created},"model":${JSON.stringify(plan.model)},"service_tier":"default","system_fingerprint":"${plan.systemFingerprint}","choices":[`;
   const tail = plan.usage ? '],"usage":null}\n\n' : ']}\n\n';
   const tokenHead = `${head}{"index":0,"delta":{"content":`;
@@ -61,48 +85,41 @@ export function completionStream(plan: StreamPlan, startedAt = performance.now()
   let tick = 0;
   let sent = 0;
   let timer: NodeJS.Timeout | undefined;
-
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const schedule = (at: number, run: () => void) => {
-        // Whole milliseconds: Node keeps one timer list per distinct duration, so thousands of
-        // streams share a few lists instead of each fractional delay getting its own.
-        timer = setTimeout(run, Math.max(0, Math.round(startedAt + at - performance.now())));
-      };
-      const plain = plan.cutAfterChunks === undefined && plan.malformedAtChunk === undefined;
-      const emit = () => {
-        if (plain && tick > 0 && tick < count - 1) {
-          // The hot path: one token, nothing to check.
-          controller.enqueue(bytes(tokenHead + JSON.stringify(plan.tokens[tick]) + tokenTail));
-          sent++;
-          if (plan.stallAfterFirstToken) return;
-          tick++;
-          return schedule(plan.ttftMs + tick * intervalMs, emit);
-        }
-        // Chunks due at the same moment go out as one write.
-        const due = tick === 0 ? [role, tokenHead + JSON.stringify(plan.tokens[0]) + tokenTail] : [tokenHead + JSON.stringify(plan.tokens[tick]) + tokenTail];
-        if (tick === count - 1) due.push(finish, usage, 'data: [DONE]\n\n');
-        let out = '';
-        for (const chunk of due) {
-          if (!chunk) continue;
-          if (sent === plan.cutAfterChunks) {
-            if (out) controller.enqueue(bytes(out));
-            // Cut when the next chunk would have come, after the server has written what precedes it.
-            schedule(plan.ttftMs + (tick + 1) * intervalMs, () => controller.error(new StreamCutError(sent)));
-            return;
-          }
-          out += sent === plan.malformedAtChunk ? malformed : chunk;
-          sent++;
-        }
-        controller.enqueue(bytes(out));
-        if (plan.stallAfterFirstToken) return; // open, silent, until the client gives up
-        if (++tick >= count) return controller.close();
-        schedule(plan.ttftMs + tick * intervalMs, emit);
-      };
-      schedule(plan.ttftMs, emit);
-    },
-    cancel() {
-      clearTimeout(timer); // the client hung up: stop generating
-    },
-  });
+  const schedule = (at: number, run: () => void) => {
+    // Whole milliseconds: Node keeps one timer list per distinct duration, so thousands of
+    // streams share a few lists instead of each fractional delay getting its own.
+    timer = setTimeout(run, Math.max(0, Math.round(startedAt + at - performance.now())));
+  };
+  const plain = plan.cutAfterChunks === undefined && plan.malformedAtChunk === undefined;
+  const emit = () => {
+    if (plain && tick > 0 && tick < count - 1) {
+      // The hot path: one token, nothing to check.
+      sink.write(tokenHead + JSON.stringify(plan.tokens[tick]) + tokenTail);
+      sent++;
+      if (plan.stallAfterFirstToken) return;
+      tick++;
+      return schedule(plan.ttftMs + tick * intervalMs, emit);
+    }
+    // Chunks due at the same moment go out as one write.
+    const due = tick === 0 ? [role, tokenHead + JSON.stringify(plan.tokens[0]) + tokenTail] : [tokenHead + JSON.stringify(plan.tokens[tick]) + tokenTail];
+    if (tick === count - 1) due.push(finish, usage, 'data: [DONE]\n\n');
+    let out = '';
+    for (const chunk of due) {
+      if (!chunk) continue;
+      if (sent === plan.cutAfterChunks) {
+        if (out) sink.write(out);
+        // Cut when the next chunk would have come, after the server has written what precedes it.
+        schedule(plan.ttftMs + (tick + 1) * intervalMs, () => sink.cut(new StreamCutError(sent)));
+        return;
+      }
+      out += sent === plan.malformedAtChunk ? malformed : chunk;
+      sent++;
+    }
+    sink.write(out);
+    if (plan.stallAfterFirstToken) return; // open, silent, until the client gives up
+    if (++tick >= count) return sink.close();
+    schedule(plan.ttftMs + tick * intervalMs, emit);
+  };
+  schedule(plan.ttftMs, emit);
+  return () => clearTimeout(timer);
 }

@@ -24,7 +24,7 @@ export function registerChaos(program: Command, global: () => { config?: string;
       .argument('[scenarios...]', 'scenario names (folders under scenariosDir, e.g. rpc-throttle) or paths to scenario files')
       .option('--all', 'every scenario in scenariosDir')
       .option('--k6-summary', "print k6's own end-of-test summary after a single run's verdict (it is always kept in k6-summary.txt)")
-      .option('--timings', "print where a single run's time went at its end: prepare, environment, load setup, k6 start, load, analysis, reports"),
+      .option('--timings', "print where a single run's time went at its end: start-up, prepare, environment, load setup, k6 start, load, analysis, reports"),
   ).action(async (names: string[], flags: RunFlags & { k6Summary?: boolean; timings?: boolean }) => {
     const config = await loadConfig(global().config);
     const { scenarios, seed } = await loadScenarios(names, flags, config);
@@ -47,9 +47,16 @@ async function runOne(scenario: Scenario, flags: RunFlags & { k6Summary?: boolea
   if (flags.target) checkTarget(flags.target, flags.allowRemoteTarget ?? false, () => {});
   const ready = faultsForTarget(scenario, flags.target, options);
   if (flags.target && health) await checkHealth(flags.target, health);
-  const outcome = await runScenario({ ...options, k6Args, scenario: ready, profile: flags.profile?.[0], config, reportsDir: flags.reports, ...(flags.timings ? { timings: new RunTimings() } : {}) });
+  const outcome = await runScenario({ ...options, k6Args, scenario: ready, profile: flags.profile?.[0], config, reportsDir: flags.reports, ...(flags.timings ? { timings: startedTimings() } : {}) });
   if (flags.k6Summary) printK6Summary(outcome.runDir);
   return outcome.exitCode;
+}
+
+/** Timings from this process's start: Node, tsx and the imports, the config and the scenario loaded are the first step. */
+function startedTimings(): RunTimings {
+  const timings = new RunTimings(Math.round(performance.timeOrigin));
+  timings.mark('start-up');
+  return timings;
 }
 
 /** k6's own end-of-test summary of a run (already redacted in its folder), after Faultline's verdict. */

@@ -2,7 +2,8 @@ import OpenAI, { APIError, BadRequestError, InternalServerError, RateLimitError 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MockControl, MockControlError } from '../../mocks/control/client.ts';
 import { type ServedHandlers, serveHandlers } from '../../mocks/http/serve.ts';
-import { llmHandlers } from '../../mocks/llm/handlers.ts';
+import { directChatRoute } from '../../mocks/llm/direct.ts';
+import { createLlmMock, type LlmMockInit, llmHandlers } from '../../mocks/llm/handlers.ts';
 import type { Environment } from '../../env/environment.ts';
 import { testEnvironment } from '../support/environment.ts';
 
@@ -11,14 +12,24 @@ const TOKENS_PER_SECOND = 20;
 const TOKENS = 5;
 const messages = [{ role: 'user' as const, content: 'Say something about gas fees.' }];
 
-describe('the LLM mock over HTTP, driven by the openai SDK', () => {
+// Both ways the chat route is served: the msw handlers a user reuses (serveHandlers, setupServer),
+// and the mock process's direct node:http route (mocks/llm/direct.ts), which must answer the same.
+const ways = {
+  'msw handlers': (init: LlmMockInit) => serveHandlers(llmHandlers(init)),
+  'the direct chat route of the mock process': (init: LlmMockInit) => {
+    const mock = createLlmMock(init);
+    return serveHandlers(mock.handlers, { direct: directChatRoute(mock.chat) });
+  },
+};
+
+describe.each(Object.entries(ways))('the LLM mock over HTTP (%s), driven by the openai SDK', (_way, serve) => {
   let served: ServedHandlers;
   let control: MockControl;
   const client = (options: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}) =>
     new OpenAI({ baseURL: `${served.url}/v1`, apiKey: 'sk-faultline-test', maxRetries: 0, ...options });
 
   beforeAll(async () => {
-    served = await serveHandlers(llmHandlers({ seed: 11, ttft: { kind: 'fixed', ms: TTFT_MS }, tokensPerSecond: TOKENS_PER_SECOND, responseTokens: TOKENS }));
+    served = await serve({ seed: 11, ttft: { kind: 'fixed', ms: TTFT_MS }, tokensPerSecond: TOKENS_PER_SECOND, responseTokens: TOKENS });
     control = new MockControl(served.url);
     // Warm up the connection and both code paths (JIT) so the timings below measure the mock.
     await client().chat.completions.create({ model: 'gpt-4o-mini', messages, max_completion_tokens: 1 });

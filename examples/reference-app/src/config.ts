@@ -10,6 +10,12 @@ export interface AppConfig {
   redisUrl: string;
   rpcUrl: string;
   rpcFallbackUrl?: string;
+  /**
+   * Where GET /api/invariants reads the chain: the chain itself (anvil's direct URL) when
+   * given. Through the provider keys the checks queue behind their rate limits (50 calls/s
+   * at Infura's), seconds after every run on an environment that has served many claims.
+   */
+  chainCheckUrl?: string;
   farcasterHubUrl?: string;
   llmUrl?: string;
   llmModel: string;
@@ -78,6 +84,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     redisUrl: required('REDIS_URL'),
     rpcUrl: env.RPC_URL ?? required('ANVIL_URL'),
     rpcFallbackUrl: env.RPC_FALLBACK_URL || undefined,
+    chainCheckUrl: env.ANVIL_DIRECT_URL || undefined,
     farcasterHubUrl: env.FARCASTER_HUB_URL || undefined,
     llmUrl: env.LLM_URL || undefined,
     llmModel: env.LLM_MODEL ?? 'gpt-4o-mini',

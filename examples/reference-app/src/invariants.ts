@@ -122,10 +122,11 @@ async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Pro
   }));
 }
 
-/** GET /api/invariants: the same checks, through the app's own connections. */
+/** GET /api/invariants: the same checks, through the app's own database pool; the chain read directly when the app is told where it is (config.chainCheckUrl). */
 export function invariantRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const chain = ctx.config.chainCheckUrl ? createPublicClient({ transport: http(ctx.config.chainCheckUrl) }) : ctx.treasury.client;
   app.get('/api/invariants', async (_request, reply) => {
-    const report = await runInvariants({ query: (sql, params) => ctx.pool.query(sql, params as unknown[]), chain: ctx.treasury.client, treasury: ctx.treasury.address });
+    const report = await runInvariants({ query: (sql, params) => ctx.pool.query(sql, params as unknown[]), chain, treasury: ctx.treasury.address });
     reply.code(report.ok ? 200 : 409);
     return report;
   });

@@ -1,4 +1,3 @@
-import { HttpResponse } from 'msw';
 import { z } from 'zod';
 import { defineFarcasterFault } from './_fault.ts';
 
@@ -11,6 +10,6 @@ export default defineFarcasterFault({
   sampled: false,
   refuse: ({ api }, { params: { status } }) =>
     api === 'hub'
-      ? HttpResponse.json({ error: 'hub unavailable' }, { status })
-      : HttpResponse.json({ code: 'ServiceUnavailable', message: 'Service temporarily unavailable', status }, { status }),
+      ? Response.json({ error: 'hub unavailable' }, { status })
+      : Response.json({ code: 'ServiceUnavailable', message: 'Service temporarily unavailable', status }, { status }),
 });

@@ -1,4 +1,3 @@
-import { HttpResponse } from 'msw';
 import { z } from 'zod';
 import { definePaymentsFault } from './_fault.ts';
 
@@ -8,5 +7,5 @@ export default definePaymentsFault({
   description: 'POST /v1/invoices answers an HTTP 5xx (500 by default) with a Stripe api_error',
   params: z.strictObject({ status: z.number().int().min(500).max(599).default(500) }),
   refuse: (_request, { params }) =>
-    HttpResponse.json({ error: { type: 'api_error', message: 'An unknown error occurred, please retry.' } }, { status: params.status }),
+    Response.json({ error: { type: 'api_error', message: 'An unknown error occurred, please retry.' } }, { status: params.status }),
 });
