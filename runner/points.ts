@@ -1,6 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import { K6PointScanner, type ScannedPoint } from './k6-point-scan.ts';
-import { RequestStats } from './request-stats.ts';
+import { type Metric, RequestStats } from './request-stats.ts';
 import { QuantileSketch } from './sketch.ts';
 
 /** One k6 sample the runner uses, on the run's time axis. */
@@ -14,13 +14,6 @@ export interface Sample {
   errorCode?: string;
 }
 
-/** The per-request samples of a run, as read from k6's `--out json` file. */
-export interface Samples {
-  duration: Sample[];
-  failed: Sample[];
-  firstToken: Sample[];
-}
-
 /** How much load each group (k6 scenario) put out, for the load account. */
 export interface GroupSamples {
   /** Iterations that ran to their end, by start. */
@@ -29,13 +22,18 @@ export interface GroupSamples {
   dropped: GroupSample[];
 }
 
-/** Real-time delivery samples (faultline/k6/socketio, faultline/k6/ws), tagged with the phase the message was sent in. */
+/** Real-time delivery (faultline/k6/socketio, faultline/k6/ws), aggregated per phase the message was sent in. */
 export interface WsSamples {
-  lag: Sample[];
-  dropped: Sample[];
+  /** Per phase: the lag of each message received, in a sketch (exact up to WS_EXACT values). */
+  lag: Map<string, QuantileSketch>;
+  /** Per phase: the dropped shares the sessions reported, summed, and how many. */
+  dropped: Map<string, { sum: number; count: number }>;
   /** Sessions established. */
   connections: number;
 }
+
+/** Lag values a phase keeps exactly before its sketch folds them into buckets (runner/sketch.ts). */
+export const WS_EXACT = 10_000;
 
 /** A sample of one load group: when, which k6 scenario, and (for iterations) its phase tag; `count` of them (1 when absent). */
 export interface GroupSample {
@@ -51,7 +49,7 @@ export interface RecentRequests {
   failed: number;
 }
 
-const METRICS: Record<string, keyof Samples> = {
+const METRICS: Record<string, Metric> = {
   http_req_duration: 'duration',
   http_req_failed: 'failed',
   faultline_first_token: 'firstToken',
@@ -73,7 +71,7 @@ export class PointsReader {
   private readonly kept = new Map<string, number>();
   private readonly iterations = new Map<string, GroupSample>();
   private readonly dropped = new Map<string, GroupSample>();
-  readonly ws: WsSamples = { lag: [], dropped: [], connections: 0 };
+  readonly ws: WsSamples = { lag: new Map(), dropped: new Map(), connections: 0 };
   private offset = 0;
   private readonly scanner = new K6PointScanner(WANTED, ['faultline_ws_']);
   /** k6 stamps a request's samples with its end time; the duration sample before (same stamp) tells the start. */
@@ -167,10 +165,17 @@ export class PointsReader {
   private parseWs(point: ScannedPoint): number {
     const phase = point.tags?.phase;
     if (!phase) return 0;
-    const sample = { tMs: point.timeMs - this.originMs, value: point.value, phase };
-    if (point.metric === 'faultline_ws_lag') this.ws.lag.push(sample);
-    else if (point.metric === 'faultline_ws_dropped') this.ws.dropped.push(sample);
-    else if (point.metric === 'faultline_ws_connections') this.ws.connections += point.value;
+    if (point.metric === 'faultline_ws_lag') {
+      let lag = this.ws.lag.get(phase);
+      if (!lag) this.ws.lag.set(phase, (lag = new QuantileSketch(WS_EXACT)));
+      lag.add(point.value);
+    } else if (point.metric === 'faultline_ws_dropped') {
+      const dropped = this.ws.dropped.get(phase);
+      if (dropped) {
+        dropped.sum += point.value;
+        dropped.count++;
+      } else this.ws.dropped.set(phase, { sum: point.value, count: 1 });
+    } else if (point.metric === 'faultline_ws_connections') this.ws.connections += point.value;
     else return 0;
     return 1;
   }
