@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { percentile, phaseMetrics, phaseOf, recoveryTimes, thresholdResults, timeSeries } from './analysis.ts';
-import type { Sample, Samples } from './points.ts';
+import { RequestStats } from './request-stats.ts';
 import type { TimelineEvent } from './result.ts';
 
 const phases = [
@@ -10,15 +10,14 @@ const phases = [
 ];
 
 /** 10 requests per second; latency and failure decided per request start time. */
-function traffic(latencyAt: (t: number) => number, failsAt: (t: number) => boolean, untilMs = 14_000): Samples {
-  const duration: Sample[] = [];
-  const failed: Sample[] = [];
+function traffic(latencyAt: (t: number) => number, failsAt: (t: number) => boolean, untilMs = 14_000): RequestStats {
+  const stats = new RequestStats();
   for (let t = 0; t < untilMs; t += 100) {
     const phase = phaseOf(phases, t);
-    duration.push({ tMs: t, value: latencyAt(t), phase });
-    failed.push({ tMs: t, value: failsAt(t) ? 1 : 0, phase });
+    stats.add('duration', { tMs: t, value: latencyAt(t), phase });
+    stats.add('failed', { tMs: t, value: failsAt(t) ? 1 : 0, phase }, t + latencyAt(t));
   }
-  return { duration, failed, firstToken: [] };
+  return stats;
 }
 
 const revertAt = (ms: number): TimelineEvent[] => [

@@ -1,6 +1,5 @@
 import type { PhaseResult, RecoveryResult, SeriesPoint, ThresholdResult, TimelineEvent } from './result.ts';
-import type { Samples } from './points.ts';
-import { type RequestStats, type Selection, statsOf } from './request-stats.ts';
+import type { RequestStats, Selection } from './request-stats.ts';
 import type { ScheduledFault, ScheduledPhase } from './scenario.ts';
 
 /** Linear-interpolated percentile (as k6 computes trends). 0 for no values. */
@@ -20,8 +19,7 @@ function errorRate(failed: Selection): number {
 }
 
 /** Requests, error rate, req/s and latency per phase, from the phase tag k6 put on each sample. */
-export function phaseMetrics(samples: Samples | RequestStats, phases: ScheduledPhase[]): PhaseResult[] {
-  const stats = statsOf(samples);
+export function phaseMetrics(stats: RequestStats, phases: ScheduledPhase[]): PhaseResult[] {
   return phases.map((phase) => {
     const durations = stats.select('duration', { phase: phase.name }).values;
     const failed = stats.select('failed', { phase: phase.name });
@@ -47,8 +45,7 @@ export function phaseMetrics(samples: Samples | RequestStats, phases: ScheduledP
 }
 
 /** The run in fixed buckets (by request start), for the charts. */
-export function timeSeries(samples: Samples | RequestStats, phases: ScheduledPhase[], durationMs: number, bucketMs = 1000): SeriesPoint[] {
-  const stats = statsOf(samples);
+export function timeSeries(stats: RequestStats, phases: ScheduledPhase[], durationMs: number, bucketMs = 1000): SeriesPoint[] {
   const end = Math.max(durationMs, (stats.lastStartMs ?? Number.NEGATIVE_INFINITY) + 1);
   const series: SeriesPoint[] = [];
   for (let t = 0; t < end; t += bucketMs) {
@@ -88,10 +85,9 @@ export interface RecoveryOptions {
  * factor), judged on sliding windows of requests by start time. Recovered at the first
  * window that is within bounds and is followed by another one that is (or by no traffic).
  */
-export function recoveryTimes(samples: Samples | RequestStats, timeline: TimelineEvent[], faults: ScheduledFault[], runEndMs: number, options: RecoveryOptions): RecoveryResult[] {
+export function recoveryTimes(stats: RequestStats, timeline: TimelineEvent[], faults: ScheduledFault[], runEndMs: number, options: RecoveryOptions): RecoveryResult[] {
   const windowMs = options.windowMs ?? 1000;
   const stepMs = options.stepMs ?? 250;
-  const stats = statsOf(samples);
   const baseP95 = stats.select('duration', { phase: options.baselinePhase }).values.quantile(95);
   const maxError = errorRate(stats.select('failed', { phase: options.baselinePhase })) + options.errorRateMargin;
   // A fast baseline (a few ms) would make 1.5× meaningless noise: allow at least +50 ms.

@@ -1,6 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { K6LineFilter, type K6Point, k6Time, QuickPoints } from './k6-json-lines.ts';
-import { RequestStats } from './request-stats.ts';
+import { closeSync, openSync } from 'node:fs';
+import { K6PointScanner, type ScannedPoint } from './k6-point-scan.ts';
+import { type Metric, RequestStats } from './request-stats.ts';
 import { QuantileSketch } from './sketch.ts';
 
 /** One k6 sample the runner uses, on the run's time axis. */
@@ -14,13 +14,6 @@ export interface Sample {
   errorCode?: string;
 }
 
-/** The per-request samples of a run, as read from k6's `--out json` file. */
-export interface Samples {
-  duration: Sample[];
-  failed: Sample[];
-  firstToken: Sample[];
-}
-
 /** How much load each group (k6 scenario) put out, for the load account. */
 export interface GroupSamples {
   /** Iterations that ran to their end, by start. */
@@ -29,13 +22,18 @@ export interface GroupSamples {
   dropped: GroupSample[];
 }
 
-/** Real-time delivery samples (faultline/k6/socketio, faultline/k6/ws), tagged with the phase the message was sent in. */
+/** Real-time delivery (faultline/k6/socketio, faultline/k6/ws), aggregated per phase the message was sent in. */
 export interface WsSamples {
-  lag: Sample[];
-  dropped: Sample[];
+  /** Per phase: the lag of each message received, in a sketch (exact up to WS_EXACT values). */
+  lag: Map<string, QuantileSketch>;
+  /** Per phase: the dropped shares the sessions reported, summed, and how many. */
+  dropped: Map<string, { sum: number; count: number }>;
   /** Sessions established. */
   connections: number;
 }
+
+/** Lag values a phase keeps exactly before its sketch folds them into buckets (runner/sketch.ts). */
+export const WS_EXACT = 10_000;
 
 /** A sample of one load group: when, which k6 scenario, and (for iterations) its phase tag; `count` of them (1 when absent). */
 export interface GroupSample {
@@ -51,7 +49,7 @@ export interface RecentRequests {
   failed: number;
 }
 
-const METRICS: Record<string, keyof Samples> = {
+const METRICS: Record<string, Metric> = {
   http_req_duration: 'duration',
   http_req_failed: 'failed',
   faultline_first_token: 'firstToken',
@@ -73,12 +71,11 @@ export class PointsReader {
   private readonly kept = new Map<string, number>();
   private readonly iterations = new Map<string, GroupSample>();
   private readonly dropped = new Map<string, GroupSample>();
-  readonly ws: WsSamples = { lag: [], dropped: [], connections: 0 };
+  readonly ws: WsSamples = { lag: new Map(), dropped: new Map(), connections: 0 };
   private offset = 0;
-  private readonly lines = new K6LineFilter(WANTED, ['faultline_ws_']);
-  private readonly quick = new QuickPoints();
-  /** k6 stamps a request's samples with its end time; the duration sample before tells the start. */
-  private lastDuration?: { time: string; value: number };
+  private readonly scanner = new K6PointScanner(WANTED, ['faultline_ws_']);
+  /** k6 stamps a request's samples with its end time; the duration sample before (same stamp) tells the start. */
+  private readonly lastDuration = { timeMs: Number.NaN, subNs: 0, value: 0 };
 
   constructor(
     private readonly file: string,
@@ -96,13 +93,7 @@ export class PointsReader {
     }
     let added = 0;
     try {
-      const buffer = Buffer.alloc(1 << 20);
-      for (;;) {
-        const n = readSync(fd, buffer, 0, buffer.length, this.offset);
-        if (n <= 0) break;
-        this.offset += n;
-        this.lines.feed(buffer.subarray(0, n), (line) => void (added += this.parse(line)));
-      }
+      this.offset = this.scanner.scanFile(fd, this.offset, (point) => void (added += this.parse(point)));
     } finally {
       closeSync(fd);
     }
@@ -121,50 +112,43 @@ export class PointsReader {
     return recent;
   }
 
-  private parse(line: string): number {
-    if (!line.startsWith('{"metric"') && !line.includes('"type":"Point"')) return 0;
-    let point: K6Point;
-    try {
-      point = this.quick.read(line);
-    } catch {
-      return 0;
-    }
-    if (point.type !== 'Point') return 0;
-    if (point.metric === 'faultline_failure_sample') return this.failure(point.data);
-    if (point.metric === 'iteration_duration' || point.metric === 'dropped_iterations') return this.parseGroup(point);
-    if (point.metric.startsWith('faultline_ws_')) return this.parseWs(point);
-    const key = METRICS[point.metric];
+  private parse(point: ScannedPoint): number {
+    const metric = point.metric;
+    if (metric === 'faultline_failure_sample') return this.failure(point);
+    if (metric === 'iteration_duration' || metric === 'dropped_iterations') return this.parseGroup(point);
+    if (metric.startsWith('faultline_ws_')) return this.parseWs(point);
+    const key = METRICS[metric];
     if (!key) return 0;
     // Setup/teardown requests (group ::setup) carry no phase and belong to no phase.
-    const phase = point.data.tags?.phase;
+    const phase = point.tags?.phase;
     if (!phase) return 0;
-    let endMs = k6Time(point.data.time) - this.originMs;
+    const endMs = point.timeMs - this.originMs;
     // Date.parse drops sub-ms digits; that is fine at the 1 s / 250 ms granularity used.
     let startMs = endMs;
+    const paired = key === 'failed' && this.lastDuration.timeMs === point.timeMs && this.lastDuration.subNs === point.subNs;
     if (key === 'duration') {
-      this.lastDuration = { time: point.data.time, value: point.data.value };
-      startMs = endMs - point.data.value;
-    } else if (key === 'failed' && this.lastDuration?.time === point.data.time) {
+      this.lastDuration.timeMs = point.timeMs;
+      this.lastDuration.subNs = point.subNs;
+      this.lastDuration.value = point.value;
+      startMs = endMs - point.value;
+    } else if (paired) {
       startMs = endMs - this.lastDuration.value;
-    } else if (key === 'firstToken') {
-      startMs = endMs; // recorded when the token arrived; close enough for bucketing
-    }
-    const sample: Sample = { tMs: Math.round(startMs), value: point.data.value, phase };
+    } // firstToken: recorded when the token arrived; close enough for bucketing
+    const sample: Sample = { tMs: Math.round(startMs), value: point.value, phase };
     if (key === 'duration') {
-      if (point.data.tags?.status !== undefined) sample.status = point.data.tags.status;
-      if (point.data.tags?.error_code) sample.errorCode = point.data.tags.error_code;
+      if (point.tags?.status !== undefined) sample.status = point.tags.status;
+      if (point.tags?.error_code) sample.errorCode = point.tags.error_code;
       this.recent.durations.add(sample.value);
     }
-    const paired = key === 'failed' && this.lastDuration?.time === point.data.time;
     if (key === 'failed' && sample.value > 0) this.recent.failed++;
-    this.stats.add(key, sample, paired ? sample.tMs + this.lastDuration!.value : undefined);
+    this.stats.add(key, sample, paired ? sample.tMs + this.lastDuration.value : undefined);
     return 1;
   }
 
-  private failure(data: { tags?: Record<string, string>; metadata?: Record<string, string> }): number {
-    const phase = data.tags?.phase;
-    const kind = data.tags?.kind;
-    const raw = data.metadata?.faultline_sample;
+  private failure(point: ScannedPoint): number {
+    const phase = point.tags?.phase;
+    const kind = point.tags?.kind;
+    const raw = point.metadata?.faultline_sample;
     if (!phase || !kind || !raw) return 0;
     const slot = `${phase} ${kind}`;
     const count = this.kept.get(slot) ?? 0;
@@ -178,36 +162,43 @@ export class PointsReader {
     }
   }
 
-  private parseWs(point: { metric: string; data: { time: string; value: number; tags?: Record<string, string> } }): number {
-    const phase = point.data.tags?.phase;
+  private parseWs(point: ScannedPoint): number {
+    const phase = point.tags?.phase;
     if (!phase) return 0;
-    const sample = { tMs: k6Time(point.data.time) - this.originMs, value: point.data.value, phase };
-    if (point.metric === 'faultline_ws_lag') this.ws.lag.push(sample);
-    else if (point.metric === 'faultline_ws_dropped') this.ws.dropped.push(sample);
-    else if (point.metric === 'faultline_ws_connections') this.ws.connections += point.data.value;
+    if (point.metric === 'faultline_ws_lag') {
+      let lag = this.ws.lag.get(phase);
+      if (!lag) this.ws.lag.set(phase, (lag = new QuantileSketch(WS_EXACT)));
+      lag.add(point.value);
+    } else if (point.metric === 'faultline_ws_dropped') {
+      const dropped = this.ws.dropped.get(phase);
+      if (dropped) {
+        dropped.sum += point.value;
+        dropped.count++;
+      } else this.ws.dropped.set(phase, { sum: point.value, count: 1 });
+    } else if (point.metric === 'faultline_ws_connections') this.ws.connections += point.value;
     else return 0;
     return 1;
   }
 
   /** Load accounting: an iteration by its start (its end minus its duration), a dropped arrival by when it was due. */
-  private parseGroup(point: { metric: string; data: { time: string; value: number; tags?: Record<string, string> } }): number {
-    const scenario = point.data.tags?.scenario;
+  private parseGroup(point: ScannedPoint): number {
+    const scenario = point.tags?.scenario;
     if (!scenario) return 0;
-    const endMs = k6Time(point.data.time) - this.originMs;
+    const endMs = point.timeMs - this.originMs;
     if (point.metric === 'dropped_iterations') {
-      const n = Math.max(0, Math.ceil(point.data.value));
+      const n = Math.max(0, Math.ceil(point.value));
       const slot = `${scenario} ${endMs}`;
       const seen = this.dropped.get(slot);
       if (seen) seen.count! += n;
       else if (n > 0) this.dropped.set(slot, { tMs: endMs, scenario, count: n });
       return 1;
     }
-    const phase = point.data.tags?.phase;
+    const phase = point.tags?.phase;
     if (!phase) return 0; // setup and teardown
     const slot = `${scenario} ${phase}`;
     const seen = this.iterations.get(slot);
     if (seen) seen.count! += 1;
-    else this.iterations.set(slot, { tMs: Math.round(endMs - point.data.value), scenario, phase, count: 1 });
+    else this.iterations.set(slot, { tMs: Math.round(endMs - point.value), scenario, phase, count: 1 });
     return 1;
   }
 }

@@ -1,21 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import type { Samples } from './points.ts';
+import type { RecentRequests } from './points.ts';
 import { Progress } from './progress.ts';
+import { QuantileSketch } from './sketch.ts';
 
 const sink = (isTTY: boolean) => {
   const writes: string[] = [];
   return { writes, out: { isTTY, write: (s: string) => writes.push(s) } };
 };
-const samples = (): Samples => ({ duration: [], failed: [], firstToken: [] });
+/** What the points reader hands the progress line: the requests since it last asked. */
+const samples = () => {
+  let recent: RecentRequests = { durations: new QuantileSketch(10_000), failed: 0 };
+  return {
+    add(value: number, failed: boolean) {
+      recent.durations.add(value);
+      if (failed) recent.failed++;
+    },
+    takeRecent(): RecentRequests {
+      const taken = recent;
+      recent = { durations: new QuantileSketch(10_000), failed: 0 };
+      return taken;
+    },
+  };
+};
 
 describe('Progress', () => {
   it('shows phase, active faults, req/s, errors and p95 of the samples since the last tick', () => {
     const s = samples();
     const progress = new Progress({ write: () => true }, s);
-    for (let i = 0; i < 10; i++) {
-      s.duration.push({ tMs: i, value: 10 * (i + 1), phase: 'fault' });
-      s.failed.push({ tMs: i, value: i < 2 ? 1 : 0, phase: 'fault' });
-    }
+    for (let i = 0; i < 10; i++) s.add(10 * (i + 1), i < 2);
     const line = progress.line({ elapsedMs: 5200, totalMs: 14_000, phase: 'fault', activeFaults: ['down@redis'] });
     expect(line).toMatch(/5\.2s\/14s\s+phase fault\s+faults: down@redis\s+[\d.]+ req\/s\s+errors 2 \(20\.0%\)\s+p95 95 ms/);
     expect(progress.line({ elapsedMs: 6200, totalMs: 14_000, phase: 'fault', activeFaults: [] })).toMatch(/faults: none .* errors 2 \(20\.0%\)\s+p95 -/);

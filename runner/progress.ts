@@ -1,5 +1,4 @@
-import { percentile } from './analysis.ts';
-import type { RecentRequests, Samples } from './points.ts';
+import type { RecentRequests } from './points.ts';
 
 export interface ProgressState {
   elapsedMs: number;
@@ -13,7 +12,6 @@ export interface ProgressState {
  * seconds and at each phase change) otherwise, e.g. in CI logs.
  */
 export class Progress {
-  private seen = { duration: 0, failed: 0 };
   private lastTick = Date.now();
   private lastPlain = 0;
   private lastPhase = '';
@@ -23,8 +21,8 @@ export class Progress {
 
   constructor(
     private readonly out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean },
-    /** Sample lists, or a reader that hands over what arrived since it was last asked. */
-    private readonly samples: Samples | { takeRecent(): RecentRequests },
+    /** The points reader: it hands over the requests that arrived since it was last asked, aggregated. */
+    private readonly samples: { takeRecent(): RecentRequests },
     private readonly plainEveryMs = 5000,
   ) {}
 
@@ -47,14 +45,8 @@ export class Progress {
 
   /** The requests since the previous tick: how many, how many failed, their p95. */
   private recent(): { count: number; errors: number; p95: number } {
-    if ('takeRecent' in this.samples) {
-      const r = this.samples.takeRecent();
-      return { count: r.durations.count, errors: r.failed, p95: r.durations.quantile(95) };
-    }
-    const durations = this.samples.duration.slice(this.seen.duration).map((s) => s.value);
-    const failed = this.samples.failed.slice(this.seen.failed);
-    this.seen = { duration: this.samples.duration.length, failed: this.samples.failed.length };
-    return { count: durations.length, errors: failed.filter((s) => s.value > 0).length, p95: durations.length ? percentile(durations.sort((a, b) => a - b), 95) : 0 };
+    const r = this.samples.takeRecent();
+    return { count: r.durations.count, errors: r.failed, p95: r.durations.quantile(95) };
   }
 
   tick(state: ProgressState): void {

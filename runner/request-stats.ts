@@ -1,8 +1,8 @@
-import type { Sample, Samples } from './points.ts';
+import type { Sample } from './points.ts';
 import { QuantileSketch } from './sketch.ts';
 
 /** The per-request k6 metrics the runner judges. */
-export type Metric = keyof Samples;
+export type Metric = 'duration' | 'failed' | 'firstToken';
 const METRICS: Metric[] = ['duration', 'failed', 'firstToken'];
 
 /** Width of a time cell (by request start): the charts' 1 s buckets and recovery's 250 ms steps are made of them. */
@@ -62,18 +62,6 @@ export class RequestStats {
   private maxEnd = Number.NEGATIVE_INFINITY;
   /** Subtracted from the stored times (analyse moves the axis to the first request's start). */
   private origin = 0;
-
-  /** The same aggregates built from sample lists (failed samples paired with durations by index, as k6 writes them). */
-  static of(samples: Samples): RequestStats {
-    const stats = new RequestStats();
-    samples.duration.forEach((s) => stats.add('duration', s));
-    samples.failed.forEach((s, i) => {
-      const d = samples.duration[i];
-      stats.add('failed', s, d && d.tMs === s.tMs ? d.tMs + d.value : undefined);
-    });
-    samples.firstToken.forEach((s) => stats.add('firstToken', s));
-    return stats;
-  }
 
   /** Adds one sample; a failed one with the end of its request when its duration sample came with it. */
   add(metric: Metric, s: Sample, pairedEndMs?: number): void {
@@ -230,9 +218,4 @@ export class RequestStats {
     const [status, errorCode] = this.codeKeys[code]!.split('|') as [string, string];
     return { ...(status !== '\u0000' ? { status } : {}), ...(errorCode ? { errorCode } : {}) };
   }
-}
-
-/** The aggregates of either: sample lists (tests, callers that have them) are aggregated on the spot. */
-export function statsOf(samples: Samples | RequestStats): RequestStats {
-  return samples instanceof RequestStats ? samples : RequestStats.of(samples);
 }

@@ -24,8 +24,8 @@ import { loadAccount, shortfallOutcome } from './shortfall.ts';
 import { socketIoProblems } from './socketio-probe.ts';
 import { withWsMetrics } from './ws-analysis.ts';
 import { type PreparedScript, prepareK6Script } from './k6-script.ts';
-import { PointsReader, type Samples } from './points.ts';
-import { type RequestStats, statsOf } from './request-stats.ts';
+import { PointsReader } from './points.ts';
+import type { RequestStats } from './request-stats.ts';
 import { type Profile, profileVariables } from './profiles.ts';
 import { Progress } from './progress.ts';
 import { k6LeadNote, type RunTimings } from './timings.ts';
@@ -502,7 +502,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
  * scoped to the first phase failed, and no fault started in that phase). Chaos Toolkit
  * checks its steady-state hypothesis first for the same reason.
  */
-export function inconclusiveOutcome(scenario: Pick<Scenario, 'phases' | 'faults'>, thresholds: ThresholdResult[], requests: number, samples?: Samples | RequestStats): RunResult['inconclusive'] {
+export function inconclusiveOutcome(scenario: Pick<Scenario, 'phases' | 'faults'>, thresholds: ThresholdResult[], requests: number, stats?: RequestStats): RunResult['inconclusive'] {
   if (requests === 0) {
     return { kind: 'load-shortfall', detail: 'the load generator made no request at all (does every iteration fail before its first request? see k6.log in the report folder)' };
   }
@@ -510,7 +510,7 @@ export function inconclusiveOutcome(scenario: Pick<Scenario, 'phases' | 'faults'
   if (scenario.faults.some((f) => f.atMs < first.endMs)) return undefined;
   // Errors of requests still in flight when the first fault hit are the fault's, not the baseline's.
   const firstFault = Math.min(...scenario.faults.map((f) => f.atMs));
-  const faultOnly = (t: ThresholdResult) => !!samples && t.metric.startsWith('http_req_failed') && !statsOf(samples).failedBefore(first.name, firstFault);
+  const faultOnly = (t: ThresholdResult) => !!stats && t.metric.startsWith('http_req_failed') && !stats.failedBefore(first.name, firstFault);
   const broken = thresholds.filter((t) => !t.ok && t.metric.includes(`phase:${first.name}`) && !faultOnly(t));
   if (broken.length === 0) return undefined;
   const list = broken.map((t) => `${t.metric} ${t.expression}${t.observed !== undefined ? ` (observed ${readable(t.metric, t.expression, t.observed)})` : ''}`).join(', ');

@@ -1,5 +1,4 @@
-import type { Samples } from '../points.ts';
-import { type RequestStats, type Selection, statsOf } from '../request-stats.ts';
+import type { RequestStats, Selection } from '../request-stats.ts';
 import { percent } from '../reports/format.ts';
 import { readable } from '../reports/readable.ts';
 import { faultWindows } from '../reports/windows.ts';
@@ -19,10 +18,9 @@ const labelText = (labels: Record<string, string>) => Object.entries(labels).map
  */
 export function attribute(
   result: Pick<RunResult, 'thresholds' | 'timeline' | 'durationMs' | 'phases'>,
-  samples: Samples | RequestStats,
+  stats: RequestStats,
   probes: ProbeData | undefined,
 ): Attribution[] {
-  const stats = statsOf(samples);
   const windows = faultWindows(result as RunResult);
   const first = result.phases[0]?.name;
   return result.thresholds

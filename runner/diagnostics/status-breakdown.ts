@@ -1,5 +1,4 @@
-import type { Samples } from '../points.ts';
-import { type RequestStats, statsOf } from '../request-stats.ts';
+import type { RequestStats } from '../request-stats.ts';
 import type { ScheduledPhase } from '../scenario.ts';
 import type { PhaseStatus } from './result.ts';
 
@@ -17,8 +16,7 @@ export function errorClass(code: number): 'timeout' | 'connection' | 'other' {
  * timeouts, connection errors, and other k6 errors by code (from the `status` and
  * `error_code` tags k6 puts on each request's points).
  */
-export function statusBreakdown(samples: Samples | RequestStats, phases: ScheduledPhase[]): PhaseStatus[] {
-  const stats = statsOf(samples);
+export function statusBreakdown(stats: RequestStats, phases: ScheduledPhase[]): PhaseStatus[] {
   return phases.map((p) => {
     const row: PhaseStatus = { phase: p.name, requests: 0, byStatus: {}, timeouts: 0, connectionErrors: 0, otherErrors: {} };
     for (const s of stats.outcomes(p.name)) {

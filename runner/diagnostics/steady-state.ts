@@ -1,5 +1,5 @@
-import type { Sample, Samples } from '../points.ts';
-import { type RequestStats, statsOf } from '../request-stats.ts';
+import type { Sample } from '../points.ts';
+import type { Metric, RequestStats } from '../request-stats.ts';
 import { QuantileSketch } from '../sketch.ts';
 import { readable } from '../reports/readable.ts';
 import type { ScheduledPhase } from '../scenario.ts';
@@ -8,7 +8,7 @@ import { isProbeKey, judgeOne } from '../probes/thresholds.ts';
 import type { SteadyState } from './result.ts';
 
 /** The k6 metrics the runner sees per request while the load runs, so it can judge them live. */
-const LIVE: Record<string, keyof Samples> = { http_req_duration: 'duration', http_req_failed: 'failed', faultline_first_token: 'firstToken' };
+const LIVE: Record<string, Metric> = { http_req_duration: 'duration', http_req_failed: 'failed', faultline_first_token: 'firstToken' };
 
 /**
  * The steady-state hypothesis, judged live just before the first fault: every threshold
@@ -16,8 +16,7 @@ const LIVE: Record<string, keyof Samples> = { http_req_duration: 'duration', htt
  * far. k6 metrics the runner does not see per request (checks, custom metrics, other tags)
  * are deferred to the post-run check, which is the backstop.
  */
-export function judgeSteadyState(thresholds: Record<string, string[]>, phase: ScheduledPhase, samples: Samples | RequestStats, series: ProbeSeries[], atMs: number): SteadyState {
-  const stats = statsOf(samples);
+export function judgeSteadyState(thresholds: Record<string, string[]>, phase: ScheduledPhase, stats: RequestStats, series: ProbeSeries[], atMs: number): SteadyState {
   const broken: string[] = [];
   const deferred: string[] = [];
   for (const [key, expressions] of Object.entries(thresholds)) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { niceCeil, renderChart } from './chart.ts';
 import { runFixture } from './testing/fixture.ts';
+import { pathSteps } from './testing/path-steps.ts';
 
 describe('chart axes', () => {
   it.each([
@@ -24,10 +25,9 @@ describe('chart axes', () => {
 
   it('draws each bucket as a step over it, from its start: the first 1 s bucket from 0 s to 1 s of 60 s', () => {
     const svg = renderChart(runFixture());
-    const first = /<path class="series" stroke="[^"]+" d="M([\d.]+),([\d.]+) L([\d.]+),([\d.]+)/.exec(svg)!;
-    expect(Number(first[1])).toBeCloseTo(64, 0);
-    expect(Number(first[3])).toBeCloseTo(64 + (1000 / 60_000) * 920, 0);
-    expect(first[2]).toBe(first[4]);
+    const first = pathSteps(/<path class="series" stroke="[^"]+" d="([^"]+)"/.exec(svg)![1]!).steps[0]!;
+    expect(first.x0).toBeCloseTo(64, 0);
+    expect(first.x1).toBeCloseTo(64 + (1000 / 60_000) * 920, 0);
   });
 
   it('never draws a bucket of the fault window before the window starts', () => {
@@ -37,17 +37,15 @@ describe('chart axes', () => {
     const rise = result.series.findIndex((p) => p.tMs >= Math.ceil(fault.actualMs / 1000) * 1000);
     result.series[rise] = { ...result.series[rise]!, p95: 99_999 };
     const svg = renderChart(result);
-    // The p95 line (the latency panel's second path): each step is "x0,y L x1,y"; the rise is the highest step.
-    const p95 = [...svg.matchAll(/<path class="series" stroke="[^"]+" d="([^"]+)"/g)][1]![1]!;
-    const steps = [...p95.matchAll(/[ML]([\d.]+),([\d.]+) L([\d.]+),\2/g)].map((m) => ({ from: Number(m[1]), y: Number(m[2]) }));
+    // The p95 line (the latency panel's second path): each step one h at its height; the rise is the highest step.
+    const { steps } = pathSteps([...svg.matchAll(/<path class="series" stroke="[^"]+" d="([^"]+)"/g)][1]![1]!);
     const top = Math.min(...steps.map((st) => st.y));
     const high = steps.filter((st) => st.y === top);
     expect(high).toHaveLength(1);
-    expect(high[0]!.from).toBeGreaterThanOrEqual(x(fault.actualMs) - 1);
-    // It rises straight up at the bucket's start (no slope reaching back before the window).
-    const vertices = [...p95.matchAll(/[ML]([\d.]+),([\d.]+)/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
-    const riseAt = vertices.findIndex((v) => v.y === top);
-    expect(vertices[riseAt - 1]!.x).toBe(vertices[riseAt]!.x);
+    expect(high[0]!.x0).toBeGreaterThanOrEqual(x(fault.actualMs) - 1);
+    // It rises straight up at the bucket's start (no slope reaching back before the window): the step before ends where it starts.
+    const riseAt = steps.indexOf(high[0]!);
+    expect(steps[riseAt - 1]!.x1).toBeCloseTo(high[0]!.x0, 6);
   });
 
   it('draws the latency and error-rate thresholds as lines over their phase', () => {

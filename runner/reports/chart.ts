@@ -1,7 +1,12 @@
 import { escapeHtml } from './escape.ts';
 import { offset } from './format.ts';
 import type { RunResult, SeriesPoint } from '../result.ts';
+import { downsampleSteps, r, type Step, stepPath } from './steps.ts';
 import { faultWindows } from './windows.ts';
+
+export { r };
+/** Steps per line in the page: a longer run's buckets are taken min/max in pairs (summary.json keeps every bucket). */
+const MAX_STEPS = 600;
 
 /** Drawing sizes in SVG user units; the SVG scales to the page width. */
 export const WIDTH = 1000;
@@ -144,18 +149,9 @@ function renderPanel(panel: Panel, series: SeriesPoint[], y0: number, x: (t: num
   }
   for (const line of panel.lines) {
     // One path; a bucket without a value ends the current stroke and the next value starts a new one (M).
-    let path = '';
-    let pen = false;
-    for (const p of series) {
-      const v = line.value(p);
-      if (!Number.isFinite(v)) {
-        pen = false;
-        continue;
-      }
-      path += `${pen ? 'L' : 'M'}${r(x(p.tMs))},${r(y(v))} L${r(x(p.tMs + bucketMs))},${r(y(v))} `;
-      pen = true;
-    }
-    if (path) out.push(`<path class="series" stroke="${line.color}" d="${path.trim()}"/>`);
+    const steps: Step[] = series.map((p) => ({ fromMs: p.tMs, toMs: p.tMs + bucketMs, v: line.value(p) }));
+    const path = stepPath(downsampleSteps(steps, MAX_STEPS), x, y);
+    if (path) out.push(`<path class="series" stroke="${line.color}" d="${path}"/>`);
   }
   out.push(...renderThresholds(thresholds.filter((t) => t.value <= max), x, y));
   out.push('</g>');
@@ -195,5 +191,4 @@ export function ticks(max: number, count: number): number[] {
   return out;
 }
 
-export const r = (v: number) => (Math.round(v * 10) / 10).toString();
 export const trim = (v: number) => String(Number(v.toPrecision(3)));

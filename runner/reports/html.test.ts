@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runFixture } from './testing/fixture.ts';
 import { renderHtml } from './html.ts';
+import { pathSteps } from './testing/path-steps.ts';
 import { faultWindows } from './windows.ts';
 
 const count = (text: string, needle: RegExp) => text.match(needle)?.length ?? 0;
@@ -41,11 +42,11 @@ describe('renderHtml', () => {
     expect(Number(rect[2])).toBeCloseTo(((40_009 - 20_012) / 60_000) * 920, 0);
   });
 
-  it('draws p50, p95, error rate and req/s as step lines, one step (two points) per series bucket', () => {
+  it('draws p50, p95, error rate and req/s as step lines, one step per series bucket', () => {
     const result = runFixture();
     const html = renderHtml(result);
-    const lines = [...html.matchAll(/<path class="series" stroke="[^"]+" d="([^"]+)"/g)].map((m) => m[1]!.split(' ').length);
-    expect(lines).toEqual([120, 120, 120, 120]);
+    const lines = [...html.matchAll(/<path class="series" stroke="[^"]+" d="([^"]+)"/g)].map((m) => pathSteps(m[1]!).steps.length);
+    expect(lines).toEqual([60, 60, 60, 60]);
   });
 
   it('leaves a gap in latency and error rate where a bucket had no requests, but not in req/s', () => {

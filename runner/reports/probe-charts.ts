@@ -3,6 +3,7 @@ import type { ProbeSeries } from '../probes/series.ts';
 import { parseProbeExpression, parseProbeKey } from '../probes/thresholds.ts';
 import { LEFT, niceCeil, panelFrame, r, RIGHT, renderThresholds, type ThresholdLine, ticks, trim, WIDTH } from './chart.ts';
 import { escapeHtml } from './escape.ts';
+import { downsampleSteps, type Step, stepPath } from './steps.ts';
 import { faultWindows } from './windows.ts';
 
 const PANEL = 90;
@@ -12,8 +13,8 @@ const AXIS = 30;
 /** Panels per group and lines per panel: the rest is in the tables and summary.json. */
 const MAX_PANELS = 4;
 const MAX_LINES = 4;
-/** Points per line in the page; longer series are averaged down (summary.json keeps every point). */
-const MAX_POINTS = 240;
+/** Steps per line in the page; longer series are taken min/max in pairs (summary.json keeps every point). */
+const MAX_POINTS = 100;
 const COLORS = ['#2563eb', '#ea580c', '#16a34a', '#9333ea'];
 /** The metrics a group's chart shows first, when nothing has a threshold on it. */
 const PRIORITY = ['cpu', 'rss_mb', 'hit_ratio', 'connections', 'refused', 'waiting', 'memory_ratio', 'tps', 'waiting_locks', 'requests', 'active', 'evictions', 'ops', 'latency_us', 'clients'];
@@ -83,28 +84,11 @@ function renderPanel(metric: string, lines: ProbeSeries[], y0: number, x: (t: nu
   const legend = lines.map((line, i) => ({ label: labelOf(line), color: COLORS[i]!, width: labelOf(line).length * 6.5 + 24 })).filter((l) => l.label);
   out.push(...panelFrame({ title: `${metric}${unit === '/s' ? ' (per second)' : ''}`, y0, max, tickCount: 2, y, unit: fmt, legend }));
   lines.forEach((line, i) => {
-    let path = '';
-    let lastT: number | undefined;
-    for (const p of downsample(line.points, intervalMs)) {
-      // A missing tick (a gap) ends the stroke; each sample covers the interval before it.
-      const from = p.tMs - p.spanMs;
-      path += `${lastT !== undefined && Math.abs(from - lastT) < 1 ? 'L' : 'M'}${r(x(from))},${r(y(p.v))} L${r(x(p.tMs))},${r(y(p.v))} `;
-      lastT = p.tMs;
-    }
-    if (path) out.push(`<path class="series" stroke="${COLORS[i]}" d="${path.trim()}"/>`);
+    // Each sample covers the interval before it; a missing tick (a gap) ends the stroke.
+    const steps: Step[] = line.points.map((p) => ({ fromMs: p.tMs - intervalMs, toMs: p.tMs, v: p.v }));
+    const path = stepPath(downsampleSteps(steps, MAX_POINTS), x, y);
+    if (path) out.push(`<path class="series" stroke="${COLORS[i]}" d="${path}"/>`);
   });
   out.push(...renderThresholds(thresholds.filter((t) => t.value <= max), x, y), '</g>');
   return out.join('\n');
-}
-
-/** At most MAX_POINTS steps: consecutive points averaged together, each with the span it covers. */
-function downsample(points: ProbeSeries['points'], intervalMs: number): Array<{ tMs: number; v: number; spanMs: number }> {
-  const factor = Math.ceil(points.length / MAX_POINTS);
-  if (factor <= 1) return points.map((p) => ({ tMs: p.tMs, v: p.v, spanMs: intervalMs }));
-  const out: Array<{ tMs: number; v: number; spanMs: number }> = [];
-  for (let i = 0; i < points.length; i += factor) {
-    const chunk = points.slice(i, i + factor);
-    out.push({ tMs: chunk.at(-1)!.tMs, v: chunk.reduce((sum, p) => sum + p.v, 0) / chunk.length, spanMs: chunk.at(-1)!.tMs - chunk[0]!.tMs + intervalMs });
-  }
-  return out;
 }

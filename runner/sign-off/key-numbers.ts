@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { PointsReader, type Samples } from '../points.ts';
-import { type RequestStats, statsOf } from '../request-stats.ts';
+import { PointsReader } from '../points.ts';
+import type { RequestStats } from '../request-stats.ts';
 
 /** The numbers a sign-off compares across profiles: how much load, how much of it succeeded, how fast. */
 export interface KeyNumbers {
@@ -13,8 +13,7 @@ export interface KeyNumbers {
 }
 
 /** Over the whole load (every phase), from the per-request samples. */
-export function keyNumbers(samples: Samples | RequestStats): KeyNumbers {
-  const stats = statsOf(samples);
+export function keyNumbers(stats: RequestStats): KeyNumbers {
   const durations = stats.select('duration').values;
   const failed = stats.select('failed').values;
   const tokens = stats.select('firstToken').values;
