@@ -93,7 +93,8 @@ export default defineService({
     await admin.connect();
     try {
       await admin.query(`CREATE ROLE ${o.user} LOGIN PASSWORD ${pg.escapeLiteral(o.password)}`).catch(ignoreDuplicate);
-      await admin.query(`CREATE DATABASE ${o.database} OWNER ${o.user}`).catch(ignoreDuplicate);
+      // FILE_COPY: copies the template database's files instead of writing every page to the WAL (Postgres 15+'s default), a few times faster here.
+      await admin.query(`CREATE DATABASE ${o.database} OWNER ${o.user} STRATEGY = FILE_COPY`).catch(ignoreDuplicate);
     } finally {
       await admin.end();
     }
