@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statfsSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, rmSync, statfsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where the services' data goes when memory allows: a tmpfs every Linux has. */
@@ -24,6 +25,17 @@ export function memoryBase(): string | undefined {
   }
 }
 
+/**
+ * The folder in memory for `stateDir`'s services: named after the state directory's real
+ * path (slashes as `_`), so one state directory always gets the same one, a leftover of a
+ * killed env up is found again, and a process can be told to belong to a folder by its
+ * working directory (tests do). A hash when the path is too long for a name.
+ */
+export function memoryRunDir(base: string, stateDir: string): string {
+  const path = realpathSync(stateDir).replaceAll('/', '_');
+  return join(base, path.length <= 200 ? `faultline-run${path}` : `faultline-run-${createHash('sha256').update(path).digest('hex').slice(0, 16)}`);
+}
+
 /** Makes `stateDir/run`: a link to a fresh folder in memory when memoryBase() allows, else a plain folder. */
 export function createRunDir(stateDir: string): string {
   const run = join(stateDir, 'run');
@@ -33,7 +45,9 @@ export function createRunDir(stateDir: string): string {
     mkdirSync(run, { recursive: true });
     return run;
   }
-  const target = mkdtempSync(join(base, 'faultline-run-'));
+  const target = memoryRunDir(base, stateDir);
+  rmSync(target, { recursive: true, force: true }); // a killed env up's, whose link is gone
+  mkdirSync(target);
   chmodSync(target, 0o755); // as root, postgres runs as the postgres user and must reach inside
   symlinkSync(target, run);
   return run;
@@ -48,6 +62,6 @@ export function removeRunDir(stateDir: string): void {
   } catch {
     return; // nothing there
   }
-  if (link && link.startsWith(`${MEMORY_DIR}/faultline-run-`) && existsSync(link)) rmSync(link, { recursive: true, force: true });
+  if (link && link.startsWith(`${MEMORY_DIR}/faultline-run`) && existsSync(link)) rmSync(link, { recursive: true, force: true });
   rmSync(run, { recursive: true, force: true });
 }
