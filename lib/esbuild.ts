@@ -24,7 +24,7 @@ export async function bundleForNode(entry: string, options: { plugins?: Plugin[]
 
 /**
  * One self-contained ES module for Node from `entry`: packages bundled in too (but
- * `external`), so the process loads one file instead of resolving and reading hundreds
+ * `external` ones), so the process loads one file instead of resolving and reading hundreds
  * (msw, zod and viem are most of a mock's start-up). CommonJS packages get the `require`,
  * `__filename` and `__dirname` they expect. Returns the inputs, for a cache to check.
  */

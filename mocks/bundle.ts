@@ -12,22 +12,25 @@ export const MOCK_BUNDLE_DIR = join(PACKAGE_ROOT, 'node_modules', '.cache', 'fau
 /**
  * The file a mock process runs. Compiled (the installed package): the entry's `.js` twin,
  * as is. From source (this repository): the entry bundled into one ES module with its
- * packages (but `lazy` ones, imported after start-up), so the mock starts on plain node
- * and reads one file instead of compiling itself through tsx and resolving hundreds of
- * package files. The bundle is cached: built again only when one of its input files or
- * registry folders changed (lib/bundle-cache.ts).
+ * packages, so the mock starts on plain node and reads one file instead of compiling
+ * itself through tsx and resolving hundreds of package files. A module reached only by a
+ * dynamic import (the farcaster mock's message builders and @farcaster/core) stays lazy:
+ * esbuild wraps it in an init function that runs at the import, whereas a package left
+ * external would be a static import at the top of the bundle, loaded at start. The bundle
+ * is cached: built again only when one of its input files or registry folders changed
+ * (lib/bundle-cache.ts).
  */
-export async function mockEntry(name: string, entry: string, lazy: string[] = [], cacheDir = MOCK_BUNDLE_DIR): Promise<string> {
+export async function mockEntry(name: string, entry: string, cacheDir = MOCK_BUNDLE_DIR): Promise<string> {
   const compiled = resolve(PACKAGE_ROOT, entry.replace(/\.ts$/, '.js'));
   if (existsSync(compiled)) return compiled;
-  const key = JSON.stringify({ entry, lazy, esbuild: esbuildVersion, node: process.versions.node });
+  const key = JSON.stringify({ entry, esbuild: esbuildVersion, node: process.versions.node });
   return cachedBundle(
     cacheDir,
     name,
     key,
     async () => {
       const listings: Record<string, string[]> = {};
-      const { code, inputs } = await bundleStandalone(resolve(PACKAGE_ROOT, entry), { plugins: [staticDiscovery(listings)], external: lazy, root: PACKAGE_ROOT });
+      const { code, inputs } = await bundleStandalone(resolve(PACKAGE_ROOT, entry), { plugins: [staticDiscovery(listings)], root: PACKAGE_ROOT });
       return { code, inputs, listings };
     },
     pluginFiles,

@@ -34,8 +34,6 @@ export interface MockServiceSpec<O> {
   endpoints?: (options: O) => Endpoint[];
   /** npm packages the mock process needs that are optional peer dependencies of faultline (e.g. viem). */
   packages?: string[];
-  /** Packages it imports only after start-up: left out of its bundle, so start-up does not parse them (see bundle.ts). */
-  lazyPackages?: string[];
   /** The mock's own faults by type, applied through its control API (the http layer). */
   faults?: ServiceDefinition['faults'];
 }
@@ -62,7 +60,7 @@ export function mockService<O>(spec: MockServiceSpec<O>): ServiceDefinition<O> {
       const launch = { port, seed: ctx.seed, options, upstreams: ctx.upstreams };
       return {
         command: process.execPath,
-        args: [await mockEntry(spec.name, spec.entry, spec.lazyPackages), JSON.stringify(launch)],
+        args: [await mockEntry(spec.name, spec.entry), JSON.stringify(launch)],
         cwd: PACKAGE_ROOT,
         env: { NODE_ENV: 'production' },
       };

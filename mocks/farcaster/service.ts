@@ -13,7 +13,6 @@ export default mockService({
   envVar: 'FARCASTER_HUB_URL',
   entry: 'mocks/farcaster/main.ts',
   packages: ['viem', '@farcaster/core'],
-  lazyPackages: ['@farcaster/core'], // the message builders, warmed after start-up (handlers.ts)
   faults,
   dependsOn: () => ['anvil'],
 });
