@@ -2,12 +2,12 @@
 // of tsx, which compiles every file at every start. Its packages are bundled in too (but bullmq,
 // which reads its Lua scripts from its own folder), so node reads one file instead of
 // resolving a thousand. The bundle is built once and reused until one of its inputs changes:
-// a manifest beside it keeps the content hash of every input file, checked at each start
+// a manifest beside it keeps the content hash, size and mtime of every input file, checked at each start
 // (a few milliseconds, where bundling took hundreds). Bundles are named after their content
 // and written to a temporary name first, so concurrent starts never see one half-written.
 // It lives in a folder beside src/, so import.meta.dirname + '..' still finds migrations/.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,7 +27,11 @@ function cached(cache, manifestFile) {
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
     const file = join(cache, manifest.bundle);
     if (!existsSync(file)) return undefined;
-    for (const [input, hash] of Object.entries(manifest.inputs)) if (sha(readFileSync(input)) !== hash) return undefined;
+    for (const [input, { hash, size, mtimeMs }] of Object.entries(manifest.inputs)) {
+      const now = statSync(input);
+      // Same size and mtime: unchanged, without reading it; else the content decides.
+      if ((now.size !== size || now.mtimeMs !== mtimeMs) && sha(readFileSync(input)) !== hash) return undefined;
+    }
     return file;
   } catch {
     return undefined; // no manifest, or an input is gone
@@ -72,7 +76,7 @@ async function bundle(root, cache, manifestFile) {
     Object.keys(result.metafile.inputs)
       .filter((f) => !f.includes(':'))
       .map((f) => resolve(root, f))
-      .map((f) => [f, sha(readFileSync(f))]),
+      .map((f) => [f, { hash: sha(readFileSync(f)), size: statSync(f).size, mtimeMs: statSync(f).mtimeMs }]),
   );
   writeAtomically(manifestFile, JSON.stringify({ bundle: name, inputs }));
   return join(cache, name);
