@@ -1,36 +1,39 @@
 /**
- * `npm run bench:env`: how long the environment takes to come up and go down.
- * 5 runs each of warm up (cached Postgres template), down, and cold up (a fresh `home`:
- * no template, so initdb runs; tools come from the existing binaries, so installs are
- * excluded). A bare `postgres` start from a copy of the template is timed in the same
- * run as a machine-speed baseline, so the ratios compare across machines.
+ * `npm run bench:env`: how long the environment takes to come up and go down, for the
+ * databases alone (postgres + redis + anvil + toxiproxy) and for the full default config
+ * (faultline.config.ts as it is: those, every mock and both reference app instances).
+ * Warm up (caches present), down, and cold up (a fresh `home` and no bundle caches: initdb,
+ * bundling and the app's first-start work all run; tool binaries are reused, so installs
+ * are excluded). Floors are measured in the same run: each binary started bare until it
+ * answers (bench/env/floors.ts). The critical path of the median full warm up is printed
+ * from what env up recorded (env/critical-path.ts). BENCH_ENV_RUNS sets the runs per figure.
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
-import type { FaultlineConfig } from '../env/config.ts';
+import { type FaultlineConfig, loadConfig, type ResolvedConfig } from '../env/config.ts';
+import { criticalPath, type StartupStep, startupSteps } from '../env/critical-path.ts';
 import { startEnvironment, stopEnvironment } from '../env/environment.ts';
-import { freePort } from '../env/ports.ts';
-import { isAlive } from '../lib/processes.ts';
+import { readState } from '../env/state.ts';
+import { postgresTemplateDir } from '../env/services/postgres.ts';
 import { Toolbox } from '../env/tools/toolbox.ts';
+import { MOCK_BUNDLE_DIR } from '../mocks/bundle.ts';
 import { table } from '../scripts/table.ts';
+import { bareAnvil, bareMockNode, barePostgres, bareRedis, bareToxiproxy, tempDir } from './env/floors.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const HOME = join(ROOT, '.faultline');
-const RUNS = 5;
-const SERVICES = { postgres: {}, redis: true, anvil: {} };
+const RUNS = Number(process.env.BENCH_ENV_RUNS ?? 3);
+const DATABASES = { postgres: {}, redis: true, anvil: {} };
+/** Caches outside `home` that a cold start must not find: the mocks' and the reference app's bundles. */
+const BUNDLE_CACHES = [MOCK_BUNDLE_DIR, join(ROOT, 'examples', 'reference-app', '.bundle')];
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  chmodSync(dir, 0o755); // as root, postgres runs as the postgres user and must reach inside
-  return dir;
-}
+type Config = FaultlineConfig | ResolvedConfig;
 
-function config(home: string): FaultlineConfig {
+/** The same config in a fresh state directory (and `home`), so runs never attach to each other. */
+function fresh(base: Config, home: string): Config {
   const dir = tempDir('faultline-bench-');
-  return { home, stateDir: join(dir, 'state'), dotenvFile: join(dir, '.env.faultline'), services: SERVICES };
+  return { ...base, home, stateDir: join(dir, 'state'), dotenvFile: join(dir, '.env.faultline') };
 }
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
@@ -39,144 +42,143 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-/** Copy the cached template and start a bare postmaster on it until it answers a query: the floor under warm up. */
-async function barePostgresStart(): Promise<number> {
-  const tool = await new Toolbox().get('postgres');
-  const template = join(HOME, 'cache', `postgres-${tool.version}-template`);
-  if (!existsSync(template)) throw new Error(`no Postgres template at ${template}: run \`npm run env:up\` once first`);
-  const dir = tempDir('faultline-bench-pg-');
-  const dataDir = join(dir, 'pgdata');
-  const port = await freePort();
-  const user = postgresUser();
-  let pid = 0;
-  const elapsed = await timed(async () => {
-    await run('cp', ['-a', template, dataDir]);
-    const child = spawn(tool.path, ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'], {
-      stdio: 'ignore',
-      detached: true,
-      uid: user?.uid,
-      gid: user?.gid,
-    });
-    pid = child.pid!;
-    for (;;) {
-      const client = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 1000 });
-      try {
-        await client.connect();
-        await client.query('SELECT 1');
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 15));
-      } finally {
-        await client.end().catch(() => {});
-      }
-    }
-  });
-  process.kill(-pid, 'SIGINT');
-  while (isAlive(pid)) await new Promise((r) => setTimeout(r, 10));
-  rmSync(dir, { recursive: true, force: true });
-  return elapsed;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number) => `${Math.round(x)} ms`;
+
+interface Series {
+  up: number[];
+  down: number[];
+  cold: number[];
+  /** The recorded start of each warm run, to print the median one's critical path. */
+  steps: StartupStep[][];
 }
 
-function postgresUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
-  if (!line) throw new Error('running as root without a postgres user: run `npm run env:up` once first (it creates one)');
-  const [, , uid, gid] = line.split(':');
-  return { uid: Number(uid), gid: Number(gid) };
-}
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { stdio: 'inherit' });
-    child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${command} exited with ${code}`))));
-  });
+/** Warm runs, then cold ones; `bundles`: the config runs mocks or an app, whose bundle caches a cold run must not find either. */
+async function series(base: Config, bundles: boolean): Promise<Series> {
+  const s: Series = { up: [], down: [], cold: [], steps: [] };
+  for (let i = 0; i < RUNS; i++) {
+    const c = fresh(base, HOME);
+    s.up.push(await timed(() => startEnvironment(c)));
+    s.steps.push(startupSteps(readState((c as { stateDir: string }).stateDir)!));
+    s.down.push(await timed(() => stopEnvironment(c)));
+  }
+  for (let i = 0; i < RUNS; i++) {
+    const home = tempDir('faultline-bench-home-');
+    if (bundles) for (const dir of BUNDLE_CACHES) rmSync(dir, { recursive: true, force: true });
+    const c = fresh(base, home);
+    s.cold.push(await timed(() => startEnvironment(c)));
+    await stopEnvironment(c);
+    rmSync(home, { recursive: true, force: true });
+  }
+  return s;
 }
 
 /**
- * The containers runtime, same services, when a Docker engine answers and the images are
- * there (FAULTLINE_<NAME>_IMAGE or the official ones): pulls are never timed. Returns why not otherwise.
+ * The containers runtime, databases only, when a Docker engine answers and the images are
+ * there: the images are resolved exactly as the runtime resolves them (imageFor:
+ * FAULTLINE_<NAME>_IMAGE, the config's containers.images, the official tag), and pulls are
+ * never timed. Returns why not otherwise.
  */
-async function containersRuns(): Promise<{ up: number[]; down: number[] } | string> {
-  const { dockerAnswers } = await import('../env/runtimes/containers.ts');
+async function containersRuns(): Promise<{ up: number[]; down: number[]; images: string } | string> {
+  const { dockerAnswers, imageFor } = await import('../env/runtimes/containers.ts');
   if (!(await dockerAnswers())) return 'no Docker engine answered';
-  const first = { ...config(HOME), runtime: 'containers' as const };
+  const base = { services: DATABASES, runtime: 'containers' as const };
+  const resolved = await loadConfig(join(ROOT, 'faultline.config.ts'));
+  const { services: known } = await import('../env/services/index.ts');
+  const { toxiproxyServer } = await import('../env/toxiproxy.ts');
+  const images = [...Object.keys(DATABASES).map((name) => known[name]!), toxiproxyServer]
+    .map((d) => `${d.name} ${imageFor(d.name, d.container!({ dataDir: '', cacheDir: '', seed: 0, tools: new Toolbox(), upstreams: {}, env: {}, endpoints: {}, rootDir: ROOT }, d.options.parse({})).image, resolved)}`)
+    .join(', ');
+  const first = fresh(base, HOME);
   try {
     await startEnvironment(first); // unmeasured: a missing image fails here, before any timing
   } catch (error) {
-    return (error as Error).message.split('\n')[0]!;
+    return `${(error as Error).message.split('\n')[0]!} (images: ${images})`;
   } finally {
     await stopEnvironment(first);
   }
   const up: number[] = [];
   const down: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const c = { ...config(HOME), runtime: 'containers' as const };
+    const c = fresh(base, HOME);
     up.push(await timed(() => startEnvironment(c)));
     down.push(await timed(() => stopEnvironment(c)));
   }
-  return { up, down };
+  return { up, down, images };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const max = (xs: number[]) => Math.max(...xs);
 
 async function main(): Promise<void> {
   const tools = new Toolbox();
   // Cold runs get a fresh home; point them at the binaries we have, so no install is timed.
   process.env.FAULTLINE_TOXIPROXY ??= (await tools.get('toxiproxy-server')).path;
   process.env.FAULTLINE_REDIS ??= (await tools.get('redis-server')).path;
+  const full = await loadConfig(join(ROOT, 'faultline.config.ts'));
 
-  // One unmeasured round first: the template exists and the page cache is warm.
-  const warmup = config(HOME);
-  await startEnvironment(warmup);
-  await stopEnvironment(warmup);
-
-  const baseline: number[] = [];
-  for (let i = 0; i < RUNS; i++) baseline.push(await barePostgresStart());
-
-  const warmUp: number[] = [];
-  const down: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const c = config(HOME);
-    warmUp.push(await timed(() => startEnvironment(c)));
-    down.push(await timed(() => stopEnvironment(c)));
+  // One unmeasured round of each first: the caches exist and the page cache is warm.
+  for (const base of [{ services: DATABASES }, full]) {
+    const warmup = fresh(base, HOME);
+    await startEnvironment(warmup);
+    await stopEnvironment(warmup);
   }
 
-  const coldUp: number[] = [];
+  const template = postgresTemplateDir(join(HOME, 'cache'), (await tools.get('postgres')).version);
+  const floors: Record<string, number[]> = { postgres: [], redis: [], anvil: [], toxiproxy: [], 'node (mock bundle)': [] };
   for (let i = 0; i < RUNS; i++) {
-    const home = tempDir('faultline-bench-home-');
-    const c = config(home);
-    coldUp.push(await timed(() => startEnvironment(c)));
-    await stopEnvironment(c);
-    rmSync(home, { recursive: true, force: true });
+    floors.postgres!.push(await barePostgres(template));
+    floors.redis!.push(await bareRedis());
+    floors.anvil!.push(await bareAnvil());
+    floors.toxiproxy!.push(await bareToxiproxy());
+    floors['node (mock bundle)']!.push(await bareMockNode());
   }
-
+  // The databases first: their cold runs leave the bundle caches alone, so the full config's warm runs find them.
+  const databases = await series({ services: DATABASES }, false);
+  const everything = await series(full, true);
   const containers = await containersRuns();
 
-  const base = median(baseline);
-  const rows: Array<[string, number[], number | undefined]> = [
-    ['bare postgres start (baseline)', baseline, undefined],
-    ['warm env up (all services ready)', warmUp, 1500],
-    ['env down', down, 1000],
-    ['cold env up (no template)', coldUp, 6000],
+  const floorOf = (names: string[]) => Math.max(...names.map((n) => median(floors[n]!)));
+  const dbFloor = floorOf(['postgres', 'redis', 'anvil', 'toxiproxy']);
+  const fullFloor = floorOf(Object.keys(floors));
+  type Row = [what: string, xs: number[], target: number | undefined, floor: number | undefined];
+  const rows: Row[] = [
+    ...Object.entries(floors).map(([name, xs]): Row => [`floor: bare ${name}`, xs, undefined, undefined]),
+    ['databases: warm env up', databases.up, 1500, dbFloor],
+    ['databases: env down', databases.down, 500, undefined],
+    ['databases: cold env up (no caches)', databases.cold, 6000, dbFloor],
+    ['full config: warm env up', everything.up, 1500, fullFloor],
+    ['full config: env down', everything.down, 500, undefined],
+    ['full config: cold env up (no caches)', everything.cold, 6000, fullFloor],
   ];
-  if (typeof containers === 'string') console.log(`\ncontainers runtime: not measured (${containers})`);
-  else rows.push(['containers: env up (images present)', containers.up, 10_000], ['containers: env down', containers.down, 5000]);
-  const ms = (x: number) => `${Math.round(x)} ms`;
-  console.log(`\nenvironment benchmark: ${RUNS} runs each, services ${Object.keys(SERVICES).join(' + ')} + toxiproxy (library API, in-process)`);
-  // Other work on the machine skews absolute times; the baseline ratio is what compares across machines.
+  if (typeof containers !== 'string') rows.push(['containers (databases): env up', containers.up, 10_000, undefined], ['containers (databases): env down', containers.down, 5000, undefined]);
+
+  console.log(`\nenvironment benchmark: ${RUNS} runs each (library API, in-process); full config = ${Object.keys(full.services).join(' + ')} + toxiproxy`);
+  // Other work on the machine skews absolute times; the floors, measured in the same run, are what compare.
   console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min)\n`);
-  const body = rows.map(([what, xs, target]) => [
+  const body = rows.map(([what, xs, target, floor]) => [
     what,
     ms(median(xs)),
-    ms(max(xs)),
+    `${ms(Math.min(...xs))} – ${ms(Math.max(...xs))}`,
     target ? `≤ ${ms(target)}` : '-',
-    target ? `${(median(xs) / base).toFixed(1)}×` : '1.0×',
+    floor ? `${ms(floor)} (${(median(xs) / floor).toFixed(1)}×)` : '-',
     target ? (median(xs) <= target ? 'ok' : 'OVER') : '',
   ]);
-  console.log(table(['what', 'median', 'max', 'target', 'median / baseline', 'verdict'], body));
-  console.log(`\nall runs (ms): ${rows.map(([what, xs]) => `${what.split(' (')[0]}: ${xs.map((x) => Math.round(x)).join(', ')}`).join(' | ')}`);
+  console.log(table(['what', 'median', 'spread', 'target', 'floor (median / floor)', 'verdict'], body));
+  console.log('(floor of an env up: the slowest bare start among its binaries, since they start in parallel)');
+  if (typeof containers === 'string') console.log(`\ncontainers runtime: not measured (${containers})`);
+  else console.log(`\ncontainers runtime images: ${containers.images}`);
+
+  // The critical path of the median full warm up, as env up recorded it.
+  const medianRun = everything.up.indexOf(median(everything.up));
+  const steps = everything.steps[medianRun]!;
+  console.log(`\nfull config, warm env up of ${ms(everything.up[medianRun]!)}: per service (ms since env up began)\n`);
+  console.log(
+    table(
+      ['service', 'started at', 'ready at', 'took', 'waited', 'for (ready last)'],
+      steps.map((s) => [s.name, String(s.startedAtMs), String(s.readyAtMs), String(s.readyAtMs - s.startedAtMs), String(s.waitedMs), s.waitedFor ?? '-']),
+    ),
+  );
+  console.log(`critical path: ${criticalPath(steps).map((s) => `${s.name} (${s.startedAtMs}→${s.readyAtMs})`).join(' → ')}`);
+  const all = rows.map(([what, xs]) => `${what}: ${xs.map((x) => Math.round(x)).join(', ')}`);
+  console.log(`\nall runs (ms): ${all.join(' | ')}`);
 }
 
 await main();

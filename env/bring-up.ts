@@ -12,6 +12,7 @@ import { HOST } from './ports.ts';
 import { chooseRuntime, runtimeNamed } from './runtimes/index.ts';
 import type { Runtime, StartedUnit } from './runtimes/runtime.ts';
 import type { ServiceContext, ServiceDefinition, ServiceEndpoint } from './service.ts';
+import { createRunDir, removeRunDir } from './run-dir.ts';
 import { type EnvironmentState, removeState, type ServiceRecord, writeState } from './state.ts';
 import { Toolbox } from './tools/toolbox.ts';
 import { toxiproxyClient, toxiproxyServer } from './toxiproxy.ts';
@@ -30,6 +31,7 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
   const upStarted = Date.now();
   rmSync(join(stateDir, 'logs'), { recursive: true, force: true });
   mkdirSync(join(stateDir, 'logs'), { recursive: true });
+  createRunDir(stateDir);
   const seed = config.seed ?? randomInt(2 ** 31);
   const runtime = await chooseRuntime(config);
   const state: EnvironmentState = {
@@ -71,7 +73,7 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
       throw error instanceof PortInUseError && !config.file.startsWith('(') ? new PortInUseError(error.service, error.port, config.file) : error;
     });
     if (!record.external) await definition.afterReady?.(contextFor(record), options, record.directUrl!);
-    const waited = record.startup?.waitedMs ? ` (after ${record.startup.waitedMs} ms waiting for ${record.startup.for.join(', ')})` : '';
+    const waited = record.startup?.for.length ? ` (after ${record.startup.waitedMs} ms waiting for ${record.startup.for.join(', ')})` : '';
     log(`${record.name} ready in ${Date.now() - started} ms${waited}`);
     return unit;
   };
@@ -79,6 +81,7 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
   // Every proxy the environment will create, known up front: a containerised Toxiproxy can only listen on ports published at its start.
   const proxies = Object.entries(config.services).flatMap(([name, options]) => [name, ...(config.definitions[name]!.endpoints?.(options) ?? []).map((e) => e.proxy)]);
   const toxiproxyReady = launchAndWait(toxiproxyServer, config.toxiproxy, state.toxiproxy, proxies).then(() => {
+    state.toxiproxy.startup = { waitedMs: 0, for: [], readyMs: Date.now() - upStarted, atMs: 0 };
     state.toxiproxy.apiUrl = state.toxiproxy.directUrl;
     return toxiproxyClient(state.toxiproxy.directUrl!);
   });
@@ -243,7 +246,7 @@ export async function teardown(state: EnvironmentState, config: ResolvedConfig):
     const recorded = [state.toxiproxy, ...Object.values(state.services)].some((r) => r.container || r.process);
     if (recorded) throw error;
   }
-  rmSync(join(config.stateDir, 'run'), { recursive: true, force: true });
+  removeRunDir(config.stateDir);
   removeState(config.stateDir);
   removeDotenv(config.dotenvFile);
 }

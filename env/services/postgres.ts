@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { chown, cp, readdir } from 'node:fs/promises';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chown, copyFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
@@ -93,7 +93,8 @@ export default defineService({
     await admin.connect();
     try {
       await admin.query(`CREATE ROLE ${o.user} LOGIN PASSWORD ${pg.escapeLiteral(o.password)}`).catch(ignoreDuplicate);
-      await admin.query(`CREATE DATABASE ${o.database} OWNER ${o.user}`).catch(ignoreDuplicate);
+      // FILE_COPY: copies the template database's files instead of writing every page to the WAL (Postgres 15+'s default), a few times faster here.
+      await admin.query(`CREATE DATABASE ${o.database} OWNER ${o.user} STRATEGY = FILE_COPY`).catch(ignoreDuplicate);
     } finally {
       await admin.end();
     }
@@ -185,16 +186,24 @@ function unprivilegedUser(): { uid: number; gid: number } | undefined {
  * Copies the template in-process (not `cp -a`): a copy must die with an env:up that is
  * killed, or it would outlive env:down and refill the removed data dir. Modes are kept
  * (postgres insists on 0700 for its data dir); ownership is set to the postgres user.
+ * Every file of a folder is copied at once (copyFile on libuv's threads): Node's fs.cp
+ * checks and copies entry by entry in JavaScript, which took seconds for the cluster's
+ * thousand files on a busy machine; this takes about a tenth of a second.
  */
 async function copyCluster(template: string, dataDir: string, user?: { uid: number; gid: number }): Promise<void> {
-  await cp(template, dataDir, { recursive: true });
-  if (!user) return;
-  const chownTree = async (path: string): Promise<void> => {
-    await chown(path, user.uid, user.gid);
-    const entries = await readdir(path, { withFileTypes: true });
-    await Promise.all(entries.map((e) => (e.isDirectory() ? chownTree(join(path, e.name)) : chown(join(path, e.name), user.uid, user.gid))));
-  };
-  await chownTree(dataDir);
+  const mode = statSync(template).mode & 0o7777;
+  mkdirSync(dataDir, { mode });
+  chmodSync(dataDir, mode); // mkdir's mode is masked by the umask
+  if (user) chownSync(dataDir, user.uid, user.gid);
+  await Promise.all(
+    readdirSync(template, { withFileTypes: true }).map(async (entry) => {
+      const from = join(template, entry.name);
+      const to = join(dataDir, entry.name);
+      if (entry.isDirectory()) return copyCluster(from, to, user);
+      await copyFile(from, to); // keeps the mode
+      if (user) await chown(to, user.uid, user.gid);
+    }),
+  );
 }
 
 /**
@@ -215,8 +224,11 @@ function assertReachable(dir: string, uid: number): void {
 }
 
 /** The cached, initdb'ed cluster every environment copies. Built once per Postgres version. */
+/** Where the template cluster of this Postgres version is cached (what bench:env's floor copies). */
+export const postgresTemplateDir = (cacheDir: string, version: string) => join(cacheDir, `postgres-${version}-template`);
+
 async function templateCluster(cacheDir: string, binDir: string, version: string, user?: { uid: number; gid: number }): Promise<string> {
-  const template = join(cacheDir, `postgres-${version}-template`);
+  const template = postgresTemplateDir(cacheDir, version);
   if (existsSync(join(template, 'PG_VERSION'))) return template;
   mkdirSync(cacheDir, { recursive: true });
   // Build beside the final path and rename: concurrent first runs cannot see half a cluster.

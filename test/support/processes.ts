@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { isAlive } from '../../lib/processes.ts';
 import { isListening } from '../../env/ports.ts';
 import type { EnvironmentState } from '../../env/state.ts';
@@ -12,7 +12,7 @@ export function processesWithEnv(name: string, value: string, dir?: string): num
   const needle = `${name}=${value}`;
   return livePids().filter((pid) => {
     try {
-      if (dir && `${readlinkSync(`/proc/${pid}/cwd`)}/`.startsWith(`${dir}/`)) return true;
+      if (dir && under(readlinkSync(`/proc/${pid}/cwd`), dir)) return true;
       return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(needle);
     } catch {
       return false;
@@ -73,4 +73,20 @@ export function parentOf(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A working directory inside `dir`, or inside the folder in memory of a state directory
+ * inside `dir` (env/run-dir.ts names it after the state directory's path), where the
+ * services' data lives when /dev/shm has room.
+ */
+function under(cwd: string, dir: string): boolean {
+  let real = dir;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    /* gone already: its path as given */
+  }
+  const memory = `/dev/shm/faultline-run${real.replaceAll('/', '_')}_`;
+  return [`${dir}/`, `${real}/`, memory].some((prefix) => `${cwd}/`.startsWith(prefix));
 }

@@ -10,7 +10,8 @@ import {
   type Transport,
   type WalletClient,
 } from 'viem';
-import { mnemonicToAccount } from 'viem/accounts';
+import { pbkdf2Sync } from 'node:crypto';
+import { HDKey, hdKeyToAccount } from 'viem/accounts';
 import { testTokenAbi, testTokenBytecode } from './test-token.ts';
 
 export type Asset = 'ETH' | 'TOKEN';
@@ -47,7 +48,7 @@ export class Treasury {
       rpcUrls: { default: { http: [] } },
     });
     const client = createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient;
-    const account = mnemonicToAccount(mnemonic, { addressIndex: accountIndex });
+    const account = accountOf(mnemonic, accountIndex);
     return new Treasury(client, createWalletClient({ chain, transport, account }), chainId);
   }
 
@@ -133,4 +134,14 @@ export class Treasury {
     this.queue = next.catch(() => {});
     return next;
   }
+}
+
+/**
+ * viem's mnemonicToAccount, with the BIP-39 seed computed by node:crypto: the same account,
+ * but PBKDF2 (2048 rounds of HMAC-SHA512) in native code instead of JavaScript, a few
+ * hundred ms of CPU less at every start of the app.
+ */
+export function accountOf(mnemonic: string, addressIndex: number) {
+  const seed = pbkdf2Sync(mnemonic.normalize('NFKD'), 'mnemonic', 2048, 64, 'sha512');
+  return hdKeyToAccount(HDKey.fromMasterSeed(seed), { addressIndex });
 }
