@@ -223,10 +223,10 @@ function assertReachable(dir: string, uid: number): void {
   }
 }
 
-/** The cached, initdb'ed cluster every environment copies. Built once per Postgres version. */
 /** Where the template cluster of this Postgres version is cached (what bench:env's floor copies). */
 export const postgresTemplateDir = (cacheDir: string, version: string) => join(cacheDir, `postgres-${version}-template`);
 
+/** The cached, initdb'ed cluster every environment copies. Built once per Postgres version. */
 async function templateCluster(cacheDir: string, binDir: string, version: string, user?: { uid: number; gid: number }): Promise<string> {
   const template = postgresTemplateDir(cacheDir, version);
   if (existsSync(join(template, 'PG_VERSION'))) return template;
