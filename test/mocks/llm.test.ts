@@ -190,7 +190,9 @@ describe.each(Object.entries(ways))('the LLM mock over HTTP (%s), driven by the 
   it('slows the first token by a fault that overrides the configured distribution', async () => {
     await control.apply({ type: 'slow-first-token', ttft: { kind: 'fixed', ms: 450 } });
     const runs = await Promise.all([timedStream(), timedStream(), timedStream(), timedStream(), timedStream()]);
-    expect(Math.abs(median(runs.map((r) => r.afterHeadersMs)) - 450)).toBeLessThanOrEqual(20);
+    // Overridden: neither ignored (≈ 200 ms) nor added to the configured delay (≈ 650 ms). Judged
+    // within half the configured delay, so a loaded machine's late tokens are not failures.
+    expect(Math.abs(median(runs.map((r) => r.afterHeadersMs)) - 450)).toBeLessThan(TTFT_MS / 2);
     expect(Math.min(...runs.map((r) => r.firstTokenMs))).toBeGreaterThanOrEqual(450);
   });
 

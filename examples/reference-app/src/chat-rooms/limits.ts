@@ -37,8 +37,9 @@ type WithTake = Redis & { chatRoomsTake(...args: Array<string | number>): Promis
 
 /**
  * The chat rooms' rate limits as token buckets in Redis (shared by every instance of the app).
- * With `fallback` (cache-fallback) Redis has 50 ms to decide, then this instance's in-memory
- * buckets do; without, a post waits on Redis however slow it is.
+ * With `fallback` (cache-fallback) a post needs a token from this instance's in-memory buckets
+ * too, and they decide alone when Redis gives no answer within REDIS_BUDGET_MS; without, a post
+ * waits on Redis however slow it is.
  */
 export class ChatLimits {
   private readonly redis: WithTake;
@@ -54,9 +55,20 @@ export class ChatLimits {
   }
 
   async take(tenant: string, roomId: string, user: string): Promise<Verdict> {
+    // With the fallback, this instance's buckets take part in every decision, not only in those Redis is
+    // too slow for: when they decide alone they know what already went through. (Fresh ones consulted only
+    // then let a flood's burst through twice, once by Redis and once by them.) Redis, shared, still has the
+    // last word: a post needs a token from both.
+    if (this.fallback) {
+      const local = this.takeLocal(tenant, roomId, user);
+      if (!local.ok) return local;
+    }
     const taking = this.redis.chatRoomsTake(`ratelimit:chat:user:${tenant}:${user}`, `ratelimit:chat:room:${tenant}:${roomId}`, USER_LIMIT.perSecond, USER_LIMIT.burst, ROOM_LIMIT.perSecond, ROOM_LIMIT.burst);
     const answer = await withinBudget(taking, this.fallback, REDIS_BUDGET_MS);
-    if (answer) return verdict(answer);
+    return answer ? verdict(answer) : { ok: true };
+  }
+
+  private takeLocal(tenant: string, roomId: string, user: string): Verdict {
     const byUser = this.users.take(`${tenant}:${user}`);
     if (!byUser.ok) return { ok: false, limit: 'user', retryAfterMs: byUser.retryAfterMs };
     const byRoom = this.rooms.take(`${tenant}:${roomId}`);
