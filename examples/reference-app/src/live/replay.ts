@@ -8,9 +8,11 @@ const KEEP = 5000;
 /** Stream entries read per round trip while looking back for what a socket missed. */
 const PAGE = 100;
 /**
- * Events younger than this may still be on their way to a socket that just joined (the
- * Redis adapter delivers them a moment later): they are replayed only after this long, and
- * only when they did not arrive live meanwhile, so nothing is sent twice.
+ * Events recorded less than this ago may still be on their way to a socket that just joined
+ * (the Redis adapter delivers them a moment later): they are replayed only after this long,
+ * and only when they did not arrive live meanwhile, so nothing is sent twice. Counted from
+ * the stream entry's time (when it was recorded, just before its live emit), not the
+ * message's: a message that waited in the queue is old but its live copy may be in flight.
  */
 const SETTLE_MS = 1000;
 
@@ -49,7 +51,7 @@ export async function replayMissed(socket: Socket, redis: Redis, serverRoom: str
   let sent = 0;
   try {
     // Newest first until the first one the socket had: what it missed, then in order.
-    const events: Array<{ seq: number; event: string; payload: { sentAt: number } }> = [];
+    const events: Array<{ seq: number; recordedAt: number; event: string; payload: object }> = [];
     // A page at a time (a rejoin usually misses a few events; many clients rejoin at once).
     let end = '+';
     for (let read = 0; read < KEEP; read += PAGE) {
@@ -61,7 +63,7 @@ export async function replayMissed(socket: Socket, redis: Redis, serverRoom: str
         for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
         const seq = Number(f.seq);
         if (seq <= after - 50) older = true; // well before what it saw: nothing older can be missing
-        else if (seq > after && (!wanted || wanted.has(seq))) events.push({ seq, event: f.event!, payload: JSON.parse(f.payload!) });
+        else if (seq > after && (!wanted || wanted.has(seq))) events.push({ seq, recordedAt: Number(id.split('-')[0]), event: f.event!, payload: JSON.parse(f.payload!) });
       }
       if (older || page.length < PAGE) break;
       end = page[page.length - 1]![0];
@@ -73,8 +75,9 @@ export async function replayMissed(socket: Socket, redis: Redis, serverRoom: str
       socket.emit(e.event, e.payload);
       sent++;
     };
-    const now = Date.now();
-    const recent = events.filter((e) => now - e.payload.sentAt < SETTLE_MS);
+    const [seconds, micros] = await redis.time(); // the clock of the stream's ids
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const recent = events.filter((e) => now - e.recordedAt < SETTLE_MS);
     events.filter((e) => !recent.includes(e)).forEach(send);
     if (recent.length > 0) {
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
