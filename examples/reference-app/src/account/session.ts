@@ -26,7 +26,7 @@ export const sessionKey = (token: string) => `session:${createHash('sha256').upd
  */
 export async function resolveSession(ctx: AppContext, cache: AuthCache, header: string | undefined): Promise<{ session: Session; source: 'cache' | 'verified' }> {
   const token = /^Bearer (.+)$/i.exec(header ?? '')?.[1];
-  if (!token) await authenticate(header, ctx.config.jwtSecret);
+  if (!token) await authenticate(header, ctx.config.jwtSecret); // throws the 401 that says what to send
   const key = sessionKey(token!);
   const cached = await cache.read(key);
   if (cached) {
