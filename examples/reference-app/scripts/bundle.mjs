@@ -1,7 +1,8 @@
 // The reference app as one esbuild bundle of src/main.ts (scripts/start.mjs runs it), instead
-// of tsx, which compiles every file at every start. Its packages are bundled in too (but bullmq,
-// which reads its Lua scripts from its own folder), so node reads one file instead of
-// resolving a thousand. The bundle is built once and reused until one of its inputs changes:
+// of tsx, which compiles every file at every start. Its packages are bundled in too, bullmq
+// included (its Lua scripts are JavaScript modules since 5.x; left out, it loaded a second
+// ioredis and resolved its own packages at every start: ≈ 0.4 s), so node reads one file
+// instead of resolving a thousand. The bundle is built once and reused until one of its inputs changes:
 // a manifest beside it keeps the content hash, size and mtime of every input file, checked at each start
 // (a few milliseconds, where bundling took hundreds). Bundles are named after their content
 // and written to a temporary name first, so concurrent starts never see one half-written.
@@ -11,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const EXTERNAL = ['bullmq'];
+const EXTERNAL = [];
 const sha = (data) => createHash('sha256').update(data).digest('hex').slice(0, 16);
 
 /** Writes whole or not at all: a name of its own first, then renamed. */
@@ -38,6 +39,18 @@ function cached(cache, manifestFile) {
   }
 }
 
+// Packages resolved from the app's own folder whoever imports them, so the bundle has one copy: viem and ox pin
+// @noble/curves 1.9.1 beside the app's 1.9.7 (same API), and each copy computed its secp256k1 tables again at start.
+const ONE_COPY = /^@noble\/curves(\/|$)/;
+const oneCopy = (root) => ({
+  name: 'one-copy',
+  setup(build) {
+    build.onResolve({ filter: ONE_COPY }, (args) =>
+      args.pluginData === 'one-copy' ? undefined : build.resolve(args.path, { kind: args.kind, resolveDir: root, pluginData: 'one-copy' }),
+    );
+  },
+});
+
 let building = 0;
 
 async function bundle(root, cache, manifestFile) {
@@ -53,6 +66,7 @@ async function bundle(root, cache, manifestFile) {
     absWorkingDir: root,
     metafile: true,
     write: false,
+    plugins: [oneCopy(root)],
     logLevel: 'silent',
     // CommonJS packages inside an ES module still find require, __filename and __dirname.
     banner: {
@@ -82,10 +96,10 @@ async function bundle(root, cache, manifestFile) {
   return join(cache, name);
 }
 
-/** The path of the app's bundle under `root` (the app's folder): the cached one, or built now. */
+/** The path of the app's bundle under `root` (the app's folder): the cached one, or built now (also when this script changed). */
 export async function appBundle(root) {
   const cache = join(root, '.bundle');
   const { version: esbuildVersion } = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.resolve('esbuild'))), '..', 'package.json'), 'utf8'));
-  const manifestFile = join(cache, `main-${sha(JSON.stringify({ EXTERNAL, esbuildVersion, node: process.versions.node }))}.json`);
+  const manifestFile = join(cache, `main-${sha(JSON.stringify({ EXTERNAL, esbuildVersion, node: process.versions.node, script: sha(readFileSync(fileURLToPath(import.meta.url))) }))}.json`);
   return cached(cache, manifestFile) ?? (await bundle(root, cache, manifestFile));
 }
