@@ -80,15 +80,17 @@ export async function startApp(config: AppConfig): Promise<App> {
   };
 
   try {
-    await redis.connect();
-    await migrate(pool);
     const transport = rpcTransport({
       primary: config.rpcUrl,
       secondary: config.rpcFallbackUrl,
       fallback: config.mitigations['rpc-fallback'],
       observe: (provider, outcome) => metrics.rpcCalls.inc({ provider, outcome }),
     });
-    const treasury = await Treasury.connect(transport, config.mnemonic, config.treasuryAccountIndex);
+    // Independent of each other, so together: the chain's id and the treasury key (CPU) while Postgres migrates.
+    const [treasury] = await Promise.all([
+      Treasury.connect(transport, config.mnemonic, config.treasuryAccountIndex),
+      redis.connect().then(() => migrate(pool)),
+    ]);
     const seeded = await seed(pool, treasury, config.seedGifts);
 
     const io = new SocketServer(fastify.server, {
