@@ -8,9 +8,10 @@
 // and written to a temporary name first, so concurrent starts never see one half-written.
 // It lives in a folder beside src/, so import.meta.dirname + '..' still finds migrations/.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const EXTERNAL = [];
 const sha = (data) => createHash('sha256').update(data).digest('hex').slice(0, 16);
@@ -96,10 +97,54 @@ async function bundle(root, cache, manifestFile) {
   return join(cache, name);
 }
 
+/** A build lock older than this, or whose builder is gone, was left by a start that died while building: taken over. */
+const STALE_LOCK_MS = 120_000;
+
+function staleLock(lock) {
+  try {
+    if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) return true;
+    const pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    if (!pid) return false; // just taken, pid not written yet
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return error.code === 'ESRCH';
+  }
+}
+
+/**
+ * Builds under a lock (a folder: mkdir is atomic), so instances started together (app and app2) bundle
+ * once instead of each running esbuild on the same cores; the others wait for the lock and take the
+ * bundle it left. `done()` is the cached bundle, if there is one by now.
+ */
+async function buildOnce(cache, done, build) {
+  mkdirSync(cache, { recursive: true });
+  const lock = join(cache, 'building.lock');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    if (staleLock(lock)) rmSync(lock, { recursive: true, force: true });
+    await sleep(25);
+    const file = done();
+    if (file) return file;
+  }
+  try {
+    return done() ?? (await build());
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /** The path of the app's bundle under `root` (the app's folder): the cached one, or built now (also when this script changed). */
 export async function appBundle(root) {
   const cache = join(root, '.bundle');
   const { version: esbuildVersion } = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.resolve('esbuild'))), '..', 'package.json'), 'utf8'));
   const manifestFile = join(cache, `main-${sha(JSON.stringify({ EXTERNAL, esbuildVersion, node: process.versions.node, script: sha(readFileSync(fileURLToPath(import.meta.url))) }))}.json`);
-  return cached(cache, manifestFile) ?? (await bundle(root, cache, manifestFile));
+  const done = () => cached(cache, manifestFile);
+  return done() ?? (await buildOnce(cache, done, () => bundle(root, cache, manifestFile)));
 }
