@@ -94,11 +94,11 @@ export async function startApp(config: AppConfig): Promise<App> {
       fallback: config.mitigations['rpc-fallback'],
       observe: (provider, outcome) => metrics.rpcCalls.inc({ provider, outcome }),
     });
+    // Redis first and alone: the treasury key's derivation blocks the event loop for a moment, and a
+    // connect in flight meanwhile could miss its 1 s connectTimeout on a loaded machine.
+    await redis.connect();
     // Independent of each other, so together: the chain's id and the treasury key (CPU) while Postgres migrates.
-    const [treasury] = await Promise.all([
-      Treasury.connect(transport, config.mnemonic, config.treasuryAccountIndex),
-      redis.connect().then(() => migrate(pool)),
-    ]);
+    const [treasury] = await Promise.all([Treasury.connect(transport, config.mnemonic, config.treasuryAccountIndex), migrate(pool)]);
     const seeded = await seed(pool, treasury, config.seedGifts);
 
     const io = new SocketServer(fastify.server, {
