@@ -24,9 +24,20 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const { rows } = await client.query<{ name: string }>('SELECT name FROM schema_migrations');
     const done = new Set(rows.map((r) => r.name));
+    const pending = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql') && !done.has(f)).sort();
+    // All pending ones in one transaction and one round trip (a fresh database has them all pending): one
+    // failing rolls all back, and the loop below then applies them one by one to name the one that failed.
+    if (pending.length > 1) {
+      const batch = pending.map((name) => `${readFileSync(join(MIGRATIONS_DIR, name), 'utf8')}\n;\nINSERT INTO schema_migrations (name) VALUES (${client.escapeLiteral(name)});`);
+      try {
+        await client.query(['BEGIN;', ...batch, 'COMMIT;'].join('\n'));
+        return pending;
+      } catch {
+        await client.query('ROLLBACK').catch(() => {});
+      }
+    }
     const applied: string[] = [];
-    for (const name of readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort()) {
-      if (done.has(name)) continue;
+    for (const name of pending) {
       await client.query('BEGIN');
       try {
         await client.query(readFileSync(join(MIGRATIONS_DIR, name), 'utf8'));
