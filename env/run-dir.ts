@@ -3,7 +3,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync
 import { join } from 'node:path';
 
 /** Where the services' data goes when memory allows: a tmpfs every Linux has. */
-const MEMORY_DIR = '/dev/shm';
+export const MEMORY_DIR = '/dev/shm';
 /** Less free than this in it (a container's 64 MB /dev/shm) and the data stays on disk. */
 const MIN_FREE_BYTES = 1024 ** 3;
 
@@ -32,9 +32,13 @@ export function memoryBase(): string | undefined {
  * working directory (tests do). A hash when the path is too long for a name.
  */
 export function memoryRunDir(base: string, stateDir: string): string {
-  const path = realpathSync(stateDir).replaceAll('/', '_');
-  return join(base, path.length <= 200 ? `faultline-run${path}` : `faultline-run-${createHash('sha256').update(path).digest('hex').slice(0, 16)}`);
+  const path = realpathSync(stateDir);
+  const name = memoryRunName(path);
+  return join(base, name.length <= 213 ? name : `faultline-run-${createHash('sha256').update(path.replaceAll('/', '_')).digest('hex').slice(0, 16)}`);
 }
+
+/** The in-memory folder's name for a state directory's real path (a path inside it: a name that starts with this plus `_`). */
+export const memoryRunName = (realPath: string) => `faultline-run${realPath.replaceAll('/', '_')}`;
 
 /** Makes `stateDir/run`: a link to a fresh folder in memory when memoryBase() allows, else a plain folder. */
 export function createRunDir(stateDir: string): string {

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { isAlive } from '../../lib/processes.ts';
 import { isListening } from '../../env/ports.ts';
+import { MEMORY_DIR, memoryRunName } from '../../env/run-dir.ts';
 import type { EnvironmentState } from '../../env/state.ts';
 
 /**
@@ -77,7 +79,7 @@ export function parentOf(pid: number): number | undefined {
 
 /**
  * A working directory inside `dir`, or inside the folder in memory of a state directory
- * inside `dir` (env/run-dir.ts names it after the state directory's path), where the
+ * inside `dir` (named by env/run-dir.ts after the state directory's path), where the
  * services' data lives when /dev/shm has room.
  */
 function under(cwd: string, dir: string): boolean {
@@ -87,6 +89,6 @@ function under(cwd: string, dir: string): boolean {
   } catch {
     /* gone already: its path as given */
   }
-  const memory = `/dev/shm/faultline-run${real.replaceAll('/', '_')}_`;
+  const memory = `${join(MEMORY_DIR, memoryRunName(real))}_`;
   return [`${dir}/`, `${real}/`, memory].some((prefix) => `${cwd}/`.startsWith(prefix));
 }
