@@ -87,9 +87,10 @@ describe('faultline analyse: a run split over k6 processes gets the verdict of t
       expect(split.result.verdict, split.result.reasons.join('\n')).toBe(single.result.verdict);
       expect(split.exitCode).toBe(single.exitCode);
       expect(split.result.thresholds.map((t) => [t.metric, t.expression, t.ok])).toEqual(single.result.thresholds.map((t) => [t.metric, t.expression, t.ok]));
-      // Both halves made their share of the same load: together about as many requests as the single run.
+      // Both halves made their share of the same load: together about as many requests as the single run
+      // (a missing half would be 50 % off; 10 % allows for k6 processes started late on a loaded machine).
       const total = (r: typeof single.result) => r.phases.reduce((n, p) => n + p.requests, 0);
-      expect(Math.abs(total(split.result) - total(single.result))).toBeLessThanOrEqual(4);
+      expect(Math.abs(total(split.result) - total(single.result))).toBeLessThanOrEqual(Math.max(4, total(single.result) * 0.1));
       for (const part of parts) expect(readFileSync(part, 'utf8')).toMatch(/"phase":"fault"/);
       expect(readFileSync(join(split.runDir, 'report.md'), 'utf8')).toMatch(new RegExp(`^# ${expected} — ${name} \\(smoke profile\\)`));
     });

@@ -49,8 +49,10 @@ export function paymentRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { tenant, user } = request.caller!;
     const key = randomUUID();
     let last = '';
-    for (let attempt = 0; attempt < 4; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    // Six attempts, 50 ms doubling to 800 ms between them (1.55 s in all): with a third of the calls
+    // failing, all six fail for 1 invoice in 800 (four attempts: 1 in 80, one lost user in a typical run).
+    for (let attempt = 0; attempt < 6; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
       const response = await fetch(`${providerUrl}/v1/invoices`, {
         method: 'POST',
         headers: { 'idempotency-key': key },
