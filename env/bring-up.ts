@@ -54,16 +54,6 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
   const save = () => writeState(stateDir, state);
   save();
 
-  // The first failure stops every other start: a dependent launched on a `started` dependency
-  // that then failed would otherwise run on until its own ready timeout before teardown.
-  const failed = new AbortController();
-  let firstFailure: unknown;
-  const stopStarting = (error: unknown) => {
-    if (failed.signal.aborted) return;
-    firstFailure = error;
-    failed.abort(error);
-  };
-  signal = signal ? AbortSignal.any([signal, failed.signal]) : failed.signal;
   const tools = new Toolbox();
   const upstreams: Record<string, string> = {};
   const contextFor = (record: ServiceRecord): ServiceContext => {
@@ -80,9 +70,9 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
       rootDir: config.rootDir,
     };
   };
-  const launchAndWait = async (definition: ServiceDefinition, options: any, record: ServiceRecord, proxies?: string[], onLaunch?: (unit: StartedUnit) => void) => {
+  const launchAndWait = async (definition: ServiceDefinition, options: any, record: ServiceRecord, how: { proxies?: string[]; onLaunch?: (unit: StartedUnit) => void; signal?: AbortSignal } = {}) => {
     const started = Date.now();
-    const unit = await launchUntilReady(runtime, definition, options, record, () => contextFor(record), stateDir, save, signal, proxies, onLaunch).catch((error: unknown) => {
+    const unit = await launchUntilReady(runtime, definition, options, record, () => contextFor(record), stateDir, save, how.signal ?? signal, how.proxies, how.onLaunch).catch((error: unknown) => {
       // The port was pinned in a config file: name the file the user has to change.
       throw error instanceof PortInUseError && !config.file.startsWith('(') ? new PortInUseError(error.service, error.port, config.file) : error;
     });
@@ -93,12 +83,11 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
 
   // Every proxy the environment will create, known up front: a containerised Toxiproxy can only listen on ports published at its start.
   const proxies = Object.entries(config.services).flatMap(([name, options]) => [name, ...(config.definitions[name]!.endpoints?.(options) ?? []).map((e) => e.proxy)]);
-  const toxiproxyReady = launchAndWait(toxiproxyServer, config.toxiproxy, state.toxiproxy, proxies).then(() => {
+  const toxiproxyReady = launchAndWait(toxiproxyServer, config.toxiproxy, state.toxiproxy, { proxies }).then(() => {
     state.toxiproxy.startup = { waitedMs: 0, for: [], readyMs: Date.now() - upStarted, atMs: 0 };
     state.toxiproxy.apiUrl = state.toxiproxy.directUrl;
     return toxiproxyClient(state.toxiproxy.directUrl!);
   });
-  toxiproxyReady.catch(stopStarting);
   /** Per service: `started` once launched with its URL and proxies in place, `ready` once it answers (and its proxies follow its final port). */
   const starting = new Map<string, { started: Promise<void>; ready: Promise<void> }>();
   const startService = (name: string): { started: Promise<void>; ready: Promise<void> } => {
@@ -122,9 +111,18 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
     const started = new Promise<void>((resolve, reject) => ((markStarted = resolve), (startFailed = reject)));
     // A failure reaches everyone through `ready` (awaited by allSettled); a dependent only waiting for the start gets it here too.
     started.catch(() => {});
+    // A dependency that fails stops this start too: launched on a `started` one, it would otherwise
+    // run on until its own ready timeout before the teardown. Its error is the dependency's.
+    const dependencyFailed = new AbortController();
+    const ownSignal = signal ? AbortSignal.any([signal, dependencyFailed.signal]) : dependencyFailed.signal;
     const ready = (async () => {
       const waiting = Date.now();
-      await Promise.all(deps.map((d) => (d.condition === 'started' ? startService(d.service).started : startService(d.service).ready)));
+      const waits = deps.map((d) => {
+        const dependency = startService(d.service);
+        dependency.ready.catch((error: unknown) => dependencyFailed.abort(error));
+        return d.condition === 'started' ? dependency.started : dependency.ready;
+      });
+      await Promise.all(waits);
       // The critical path, for env up's log and bench:env: how long it waited for what, then took itself.
       const forStarted = deps.filter((d) => d.condition === 'started').map((d) => d.service);
       const startup: NonNullable<ServiceRecord['startup']> = (record.startup = {
@@ -151,7 +149,7 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
         proxying.catch(() => {});
       };
       // Proxies still being created when the launch fails are let finish, so teardown finds nothing in flight.
-      await launchAndWait(definition, options, record, undefined, onLaunch).catch(async (error: unknown) => {
+      await launchAndWait(definition, options, record, { onLaunch, signal: ownSignal }).catch(async (error: unknown) => {
         await proxying?.catch(() => {});
         throw error;
       });
@@ -159,10 +157,7 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
       startup.readyMs = Date.now() - waiting - startup.waitedMs;
       save();
     })();
-    ready.catch((error: unknown) => {
-      startFailed(error);
-      stopStarting(error);
-    });
+    ready.catch(startFailed);
     const entry = { started, ready };
     starting.set(name, entry);
     return entry;
@@ -173,8 +168,7 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     await teardown(state, config);
-    // The first failure is the cause; the others may be the starts it stopped.
-    throw firstFailure ?? failure.reason;
+    throw failure.reason;
   }
   state.status = 'up';
   save();

@@ -157,9 +157,9 @@ describe('a started-only dependency that fails', () => {
   it('stops its already launched dependent at once, reports the failure itself, and leaves nothing running', async () => {
     const config = testConfig({
       services: {
-        broken: { command: `sleep 1.5; echo 'cannot reach the licence server' >&2; exit 4`, readyTimeout: '10s' },
-        // Never healthy: without the first failure stopping it, env up would wait out its 30 s.
+        // Never healthy: unless broken's failure stops it, env up would wait out its 30 s. Listed first, so its error is what env up reports.
         waiter: { command: `node -e "console.log('pid', process.pid); require('http').createServer((q, s) => { s.statusCode = 503; s.end(); }).listen(process.env.PORT, '127.0.0.1')"`, health: '/health', readyTimeout: '30s', dependsOn: [{ service: 'broken', condition: 'started' }] },
+        broken: { command: `sleep 1.5; echo 'cannot reach the licence server' >&2; exit 4`, readyTimeout: '10s' },
       },
     });
     const started = Date.now();
