@@ -138,7 +138,7 @@ export async function bringUp(config: ResolvedConfig, log: (line: string) => voi
         upstreams[name] = record.directUrl!;
         const previous = proxying;
         proxying = previous
-          ? previous.then((created) => repointProxies(created, unit.upstream))
+          ? previous.then((created) => repointProxies(created, unit.upstream, record, definition, options))
           : toxiproxyReady.then(async (toxiproxy) => {
               const created = await createProxies(toxiproxy, runtime, record, unit.upstream, definition, options);
               startup.startedMs = Date.now() - upStarted - startup.atMs;
@@ -290,8 +290,11 @@ async function createProxies(toxiproxy: Toxiproxy, runtime: Runtime, record: Ser
  * dependents already have; the proxies now dial the new port. (A dependent launched in
  * between keeps the old *direct* URL; direct URLs bypass the proxy by design.)
  */
-async function repointProxies(proxies: Proxy[], upstream: string): Promise<Proxy[]> {
-  return Promise.all(proxies.map((proxy) => proxy.update({ enabled: proxy.enabled, listen: proxy.listen, upstream })));
+async function repointProxies(proxies: Proxy[], upstream: string, record: ServiceRecord, definition: ServiceDefinition, options: any): Promise<Proxy[]> {
+  const repointed = await Promise.all(proxies.map((proxy) => proxy.update({ enabled: proxy.enabled, listen: proxy.listen, upstream })));
+  const paths = new Map((definition.endpoints?.(options) ?? []).map((e) => [e.proxy, e.path ?? '']));
+  record.endpoints = record.endpoints?.map((e) => ({ ...e, directUrl: record.directUrl! + (paths.get(e.proxy) ?? '') }));
+  return repointed;
 }
 
 async function createProxy(toxiproxy: Toxiproxy, runtime: Runtime, name: string, upstream: string): Promise<{ proxy: Proxy; port: number }> {
