@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type FaultlineConfig, loadConfig, type ResolvedConfig } from '../env/config.ts';
-import { criticalPath, type StartupStep, startupSteps } from '../env/critical-path.ts';
+import { criticalPath, describeCriticalPath, type StartupStep, startupSteps, startupTable } from '../env/critical-path.ts';
 import { startEnvironment, stopEnvironment } from '../env/environment.ts';
 import { readState } from '../env/state.ts';
 import { postgresTemplateDir } from '../env/services/postgres.ts';
@@ -170,13 +170,9 @@ async function main(): Promise<void> {
   const medianRun = everything.up.indexOf(median(everything.up));
   const steps = everything.steps[medianRun]!;
   console.log(`\nfull config, warm env up of ${ms(everything.up[medianRun]!)}: per service (ms since env up began)\n`);
-  console.log(
-    table(
-      ['service', 'started at', 'ready at', 'took', 'waited', 'for (ready last)'],
-      steps.map((s) => [s.name, String(s.startedAtMs), String(s.readyAtMs), String(s.readyAtMs - s.startedAtMs), String(s.waitedMs), s.waitedFor ?? '-']),
-    ),
-  );
-  console.log(`critical path: ${criticalPath(steps).map((s) => `${s.name} (${s.startedAtMs}→${s.readyAtMs})`).join(' → ')}`);
+  const startTable = startupTable(steps);
+  console.log(table(startTable.headers, startTable.rows));
+  console.log(`critical path: ${describeCriticalPath(criticalPath(steps))}`);
   const all = rows.map(([what, xs]) => `${what}: ${xs.map((x) => Math.round(x)).join(', ')}`);
   console.log(`\nall runs (ms): ${all.join(' | ')}`);
 }

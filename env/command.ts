@@ -3,11 +3,32 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { durationSchema } from '../lib/durations.ts';
 import { HttpStatusError } from '../lib/http.ts';
-import { portSchema } from '../lib/schema.ts';
-import type { ServiceDefinition, ServiceEndpoint } from './service.ts';
+import { formatIssue, portSchema } from '../lib/schema.ts';
+import type { Dependency, ServiceDefinition, ServiceEndpoint } from './service.ts';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name, e.g. "PORT"');
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `expected a function (${what})`);
+
+const longDependency = z.strictObject({
+  service: z.string('expected the name of a service, e.g. "llm"').min(1),
+  condition: z.enum(['ready', 'started'], 'expected "ready" (answers its probe; the default) or "started" (launched, its URL exists)').default('ready'),
+});
+
+/**
+ * One dependsOn entry: a name, or `{ service, condition }`. Told apart by type, so a
+ * mistake in the long form is reported at its field, not as "Invalid input" of a union.
+ */
+const dependencyEntry: z.ZodType<Dependency, unknown> = z.unknown().transform((value, ctx) => {
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: `expected a service name ("postgres") or { service: "llm", condition: "started" }, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  const parsed = longDependency.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: formatIssue(issue).replace(/^[^:]*: /, ''), path: issue.path } as never);
+  return z.NEVER;
+});
 
 /** What an app's `env` mapping receives: every dependency's proxied endpoint, by service name. */
 export type EndpointMap = Record<string, ServiceEndpoint>;
@@ -26,8 +47,13 @@ export const commandOptionsSchema = z.strictObject({
   env: z.union([z.record(envName, z.string()), fn<(endpoints: EndpointMap) => Record<string, string>>('(endpoints) => ({ NAME: value })')]).optional(),
   /** Readiness: an HTTP path probed until 2xx (`'/health'`), `{ tcp: true }` (a connect, the default) or `{ http: '/health', status: 204 }`. */
   health: z.union([z.string().startsWith('/', 'expected an HTTP path like "/health"'), z.strictObject({ http: z.string().startsWith('/'), status: z.number().int().optional() }), z.strictObject({ tcp: z.literal(true) })]).default({ tcp: true }),
-  /** Services started before it (and stopped after it). */
-  dependsOn: z.array(z.string().min(1)).default([]),
+  /**
+   * Services launched before it (and stopped after it). A name waits until that service is
+   * ready (it answers its probe): what the app uses as it starts (migrations against
+   * postgres). `{ service: 'llm', condition: 'started' }` waits only until its URL exists
+   * (launched, proxy in place): for what the app only calls while serving requests.
+   */
+  dependsOn: z.array(dependencyEntry).default([]),
   /** How long start-up may take (migrations, seeding). Default 60 s. */
   readyTimeout: durationSchema.default(60_000),
   /** The variable the URL goes in (default `<NAME>_URL`, e.g. SHOP_URL). */
@@ -59,7 +85,7 @@ export const commandEnvVar = (name: string, options: Pick<CommandOptions, 'envVa
  * `.faultline/logs/<name>.log`, stopped with its whole process tree), wired to the
  * *proxied* endpoints of its dependencies, reached through its own Toxiproxy proxy,
  * and ready when its health check passes.
- * @example services: { shop: { command: 'node server.js', port: { env: 'HTTP_PORT' }, health: '/health', dependsOn: ['postgres'] } }
+ * @example services: { shop: { command: 'node server.js', port: { env: 'HTTP_PORT' }, health: '/health', dependsOn: ['postgres', { service: 'llm', condition: 'started' }] } }
  */
 export function commandService(name: string, options: CommandOptions): ServiceDefinition<CommandOptions> {
   return {

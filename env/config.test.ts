@@ -111,6 +111,31 @@ describe('your app in the config', () => {
     expect(cycle.message).toMatch(/services\.(api|worker)\.dependsOn: a cycle \((api → worker → api|worker → api → worker)\); nothing in it could start first/);
   });
 
+  it('takes dependsOn entries by name (ready) or with a condition, and checks both kinds', () => {
+    const config = resolveConfig({ services: { redis: true, llm: true, shop: { command: 'node server.js', dependsOn: ['redis', { service: 'llm', condition: 'started' }] } } }, 'f.ts');
+    expect(config.services.shop.dependsOn).toEqual(['redis', { service: 'llm', condition: 'started' }]);
+    expect(resolveConfig({ services: { llm: true, shop: { command: 'x', dependsOn: [{ service: 'llm' }] } } }).services.shop.dependsOn).toEqual([{ service: 'llm', condition: 'ready' }]);
+
+    const wrong = invalid(() => resolveConfig({ services: { llm: true, shop: { command: 'x', dependsOn: ['llm', { service: 'llm2', condition: 'healthy' }, { servce: 'llm' }, 7] } } }, 'f.ts'));
+    expect(wrong.issues).toEqual([
+      'services.shop.dependsOn.1.condition: expected "ready" (answers its probe; the default) or "started" (launched, its URL exists)',
+      'services.shop.dependsOn.2.service: expected the name of a service, e.g. "llm"',
+      'services.shop.dependsOn.2: unknown field "servce"',
+      'services.shop.dependsOn.3: expected a service name ("postgres") or { service: "llm", condition: "started" }, got 7',
+    ]);
+    const unknown = invalid(() => resolveConfig({ services: { redis: true, shop: { command: 'x', dependsOn: [{ service: 'mongo', condition: 'started' }] } } }, 'f.ts'));
+    expect(unknown.message).toContain('services.shop.dependsOn: needs service "mongo", which is not enabled (no such service; enabled are: redis, shop)');
+    const twice = invalid(() => resolveConfig({ services: { llm: true, shop: { command: 'x', dependsOn: ['llm', { service: 'llm', condition: 'started' }] } } }, 'f.ts'));
+    expect(twice.message).toContain('services.shop.dependsOn: "llm" is listed more than once; keep one entry');
+  });
+
+  it('finds a cycle through started-only dependencies too: each still waits for the other to launch', () => {
+    const cycle = invalid(() =>
+      resolveConfig({ services: { api: { command: 'a', dependsOn: [{ service: 'worker', condition: 'started' }] }, worker: { command: 'w', dependsOn: [{ service: 'api', condition: 'started' }] } } }, 'f.ts'),
+    );
+    expect(cycle.message).toMatch(/services\.(api|worker)\.dependsOn: a cycle \((api → worker → api|worker → api → worker)\)/);
+  });
+
   it('checks the fields of an app entry with their paths', () => {
     const error = invalid(() => resolveConfig({ services: { shop: { command: '', port: { env: 'http port' }, health: 'health' } } }, 'f.ts'));
     expect(error.issues.join('\n')).toMatch(/services\.shop\.command: /);

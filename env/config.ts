@@ -6,7 +6,7 @@ import { loadFile } from '../lib/load-module.ts';
 import { formatIssue, portSchema } from '../lib/schema.ts';
 import { commandOptionsSchema, commandService, isCommandEntry } from './command.ts';
 import { isTcpEntry, tcpEntrySchema, tcpService } from './external.ts';
-import type { ServiceDefinition } from './service.ts';
+import { dependencies, type ServiceDefinition } from './service.ts';
 import { services as knownServices } from './services/index.ts';
 
 /** The shape of faultline.config.ts, as a user writes it. */
@@ -141,11 +141,18 @@ export function resolveConfig(input: unknown, file = '(inline config)', rootDir 
   };
 }
 
-/** Every `dependsOn` names an enabled service, and no service depends on itself through others. */
+/**
+ * Every `dependsOn` names an enabled service, and no service depends on itself through
+ * others: whatever the condition, as a `started` one also waits for the launch.
+ */
 function dependencyProblems(services: Record<string, unknown>, definitions: Record<string, ServiceDefinition>): string[] {
   const problems: string[] = [];
-  const dependsOn = (name: string) => definitions[name]!.dependsOn?.(services[name]) ?? [];
+  const dependsOn = (name: string) => dependencies(definitions[name]!, services[name]).map((d) => d.service);
   for (const name of Object.keys(services)) {
+    const twice = dependsOn(name).filter((d, i, all) => all.indexOf(d) !== i);
+    for (const dependency of new Set(twice)) {
+      problems.push(`services.${name}.dependsOn: "${dependency}" is listed more than once; keep one entry ("${dependency}" waits until it is ready, { service: "${dependency}", condition: "started" } only until it is launched)`);
+    }
     for (const dependency of dependsOn(name)) {
       if (!(dependency in services)) {
         const known = knownServices[dependency] || dependency === name ? '' : ` (no such service; enabled are: ${Object.keys(services).join(', ')})`;

@@ -19,8 +19,12 @@ export interface ServiceDefinition<Options = any> {
    * itself, so RPC_URL points at it until a simulated provider (rpc) fronts it.
    */
   fallbackEnvVars?: string[];
-  /** Services whose URLs must be known before this one is launched (e.g. the RPC gateway needs anvil). */
-  dependsOn?: (options: Options) => string[];
+  /**
+   * Services launched before this one: by name, waited for until ready (the RPC gateway
+   * needs anvil answering), or `{ service, condition: 'started' }`, waited for only until
+   * its URL exists (launched, proxy in place), for a service it calls only while serving.
+   */
+  dependsOn?: (options: Options) => Dependency[];
   /** The URL a client uses to reach the service at host:port. */
   url(options: Options, host: string, port: number): string;
   /**
@@ -48,6 +52,21 @@ export interface ServiceDefinition<Options = any> {
   app?: { mitigations?: MitigationsSpec };
   /** A simulated third party's own faults (the http layer), by type, applied through its control API. */
   faults?: Record<string, { type: string; description: string; params: z.ZodType }>;
+}
+
+/**
+ * One entry of dependsOn: a service name (wait until it is ready), or the long form with
+ * the condition, as in Compose's `depends_on` (service_healthy / service_started).
+ * @example ['postgres', { service: 'llm', condition: 'started' }]
+ */
+export type Dependency = string | { service: string; condition?: DependencyCondition };
+
+/** `ready`: answered its probe (and ran its afterReady); `started`: launched, its URL and proxy exist, maybe not answering yet. */
+export type DependencyCondition = 'ready' | 'started';
+
+/** dependsOn entries in their long form, the condition filled in. */
+export function dependencies(definition: Pick<ServiceDefinition, 'dependsOn'>, options: unknown): Array<{ service: string; condition: DependencyCondition }> {
+  return (definition.dependsOn?.(options) ?? []).map((d) => (typeof d === 'string' ? { service: d, condition: 'ready' } : { service: d.service, condition: d.condition ?? 'ready' }));
 }
 
 /** How an app's mitigations are switched: the variable it reads, and its mitigations' names (with a line each). */
@@ -79,10 +98,10 @@ export interface ServiceContext {
   cacheDir: string;
   seed: number;
   tools: Toolbox;
-  /** Direct URLs of services started earlier (see dependsOn). */
+  /** Direct URLs of services launched earlier (see dependsOn), ready or not. */
   upstreams: Record<string, string>;
   /**
-   * The dotenv variables of the services started earlier (dependsOn ones included): proxied
+   * The dotenv variables of the services launched earlier (dependsOn ones included, `started` ones maybe not ready yet): proxied
    * `X_URL`s and their `X_DIRECT_URL` twins, endpoints too. An app under test takes these,
    * so that its traffic goes through Toxiproxy.
    */

@@ -47,8 +47,12 @@ export interface ServiceRecord {
   dependsOn?: string[];
   /** An app's mitigations as it was started with them (its `mitigations.value`). */
   mitigations?: string;
-  /** How its start went: waited `waitedMs` for its dependencies (`for`), then took `readyMs`, starting `atMs` into env up. */
-  startup?: { waitedMs: number; for: string[]; readyMs: number; atMs: number };
+  /**
+   * How its start went: waited `waitedMs` for its dependencies (`for` until ready,
+   * `forStarted` only until started), was launched `atMs` into env up, had its URL and
+   * proxies `startedMs` later and was ready `readyMs` after its launch.
+   */
+  startup?: { waitedMs: number; for: string[]; forStarted?: string[]; readyMs: number; atMs: number; startedMs?: number };
   /** A service the team runs (`external`, `tcp`): Faultline proxies it, and never starts or stops it. */
   external?: boolean;
   /** Set while a lifecycle call has it stopped (killed) or frozen (paused), so any process can tell. */

@@ -44,7 +44,15 @@ export function referenceApp(options: ReferenceAppOptions = {}) {
     cwd: resolve(import.meta.dirname),
     port: { env: 'PORT' },
     health: '/api/health',
-    dependsOn: ['postgres', 'redis', 'anvil', ...(options.uses ?? [])],
+    // What it uses as it starts must be ready: migrations (postgres), its cache and adapter (redis), the
+    // treasury and the token deployment (anvil, through rpc). The other third parties it calls only while
+    // serving: their URLs are enough, so it starts while they do (payments' webhook registration retries).
+    dependsOn: [
+      'postgres',
+      'redis',
+      'anvil',
+      ...(options.uses ?? []).map((service) => (service === 'rpc' ? service : { service, condition: 'started' as const })),
+    ],
     env: {
       HOST: '127.0.0.1',
       AUTH_JWT_SECRET: options.jwtSecret ?? REFERENCE_APP_JWT_SECRET,

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../env/config.ts';
 import { environmentStatus, startEnvironment, stopEnvironment } from '../../env/environment.ts';
 import { FaultlineError } from '../../lib/errors.ts';
-import { stateFile } from '../../env/state.ts';
+import { criticalPath, describeCriticalPath, startupSteps, startupTable } from '../../env/critical-path.ts';
+import { readState, stateFile } from '../../env/state.ts';
 import { EXIT } from '../exit-codes.ts';
 import { commandHint, rel } from '../../lib/hints.ts';
 import { redact } from '../../runner/reports/redact.ts';
@@ -15,7 +16,8 @@ export function registerEnv(program: Command, global: () => { config?: string })
   env
     .command('up')
     .description('start every configured service behind Toxiproxy (reuses a running environment)')
-    .action(async () => {
+    .option('--timings', 'print when each service was launched, had its URL and was ready, what it waited for, and the critical path')
+    .action(async (flags: { timings?: boolean }) => {
       const config = await loadConfig(global().config);
       const controller = new AbortController();
       let interruptedAt = 0;
@@ -41,6 +43,15 @@ export function registerEnv(program: Command, global: () => { config?: string })
         const verb = environment.reused ? 'already up, reused' : `up in ${Date.now() - started} ms`;
         console.log(`\nEnvironment ${verb} (seed ${environment.seed}).`);
         console.log(`Wrote ${rel(stateFile(config.stateDir))} and ${rel(config.dotenvFile)}. Stop it with \`${commandHint('env down', { config: global().config })}\`.`);
+        const state = flags.timings ? readState(config.stateDir) : undefined;
+        if (state) {
+          // A reused environment shows how it started back then.
+          const steps = startupSteps(state);
+          const startTable = startupTable(steps);
+          console.log(`\nStart-up (ms since env up began${environment.reused ? `, at ${state.startedAt}` : ''}):\n`);
+          console.log(table(startTable.headers, startTable.rows));
+          console.log(`critical path: ${describeCriticalPath(criticalPath(steps))}`);
+        }
       } catch (error) {
         if (controller.signal.aborted) {
           process.stderr.write('stopped everything that had started.\n');

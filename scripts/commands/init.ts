@@ -66,6 +66,7 @@ export default defineConfig({
       command: ${JSON.stringify(flags.command)},
       port: { env: ${JSON.stringify(flags.portEnv)} }, // a free port, handed over in this variable
       health: ${JSON.stringify(flags.health)}, // probed until it answers 2xx
+      // Ready before it starts. One it only calls while serving can start with it: { service: 'llm', condition: 'started' }.
       dependsOn: ['postgres', 'redis'],
       // Your variable names: each dependency's url, host and port (Postgres: user, password, database too).
       env: ({ postgres, redis }) => ({ DATABASE_URL: postgres.url, REDIS_URL: redis.url }),

@@ -1,8 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../examples/reference-app/src/auth.ts';
 import type { Environment } from '../../env/environment.ts';
 import { referenceApp } from '../../examples/reference-app/service.ts';
+import { pollUntil } from '../../lib/poll.ts';
 import { testEnvironment } from '../support/environment.ts';
+import { startTestApp } from './app.ts';
 
 // The reference app as a declared app service: started by the environment like any other, behind its own proxy.
 let env: Environment;
@@ -47,6 +51,41 @@ describe('env service: app', () => {
       expect(body.checks.redis).toBe('ok');
     } finally {
       await proxy.update({ enabled: true, listen, upstream });
+    }
+  });
+});
+
+describe('payments provider not ready yet', () => {
+  // The environment starts the app as soon as the payments mock has a URL (a started-only dependency), so the app must cope with a provider that does not answer yet.
+  it('registers its webhook endpoint once the provider answers, though it listened first', async () => {
+    const registrations: string[] = [];
+    const provider = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        if (request.url === '/v1/webhook_endpoints') registrations.push(new URLSearchParams(body).get('url') ?? '');
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ id: 'we_test', url: 'x', secret: 'whsec_test' }));
+      });
+    });
+    // A port nothing listens on for the app's first attempts.
+    const port = await new Promise<number>((resolve) => provider.listen(0, '127.0.0.1', () => resolve((provider.address() as AddressInfo).port)));
+    await new Promise((resolve) => provider.close(resolve));
+    const previous = process.env.PAYMENTS_URL;
+    process.env.PAYMENTS_URL = `http://127.0.0.1:${port}`;
+    const app = await startTestApp(env).finally(() => {
+      if (previous === undefined) delete process.env.PAYMENTS_URL;
+      else process.env.PAYMENTS_URL = previous;
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(registrations, 'nothing answered yet').toEqual([]);
+      provider.listen(port, '127.0.0.1');
+      await pollUntil(async () => registrations[0] ?? Promise.reject(new Error('no registration yet')), { timeoutMs: 5_000 });
+      expect(registrations).toEqual([`http://127.0.0.1:${new URL(app.url).port}/webhooks/payments`]);
+    } finally {
+      await app.close();
+      provider.close();
     }
   });
 });

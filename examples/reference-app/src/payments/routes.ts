@@ -19,7 +19,7 @@ export const PAYMENTS_WEBHOOK_PATH = '/webhooks/payments';
 /**
  * Payments through the Stripe-style provider (PAYMENTS_URL): POST /api/payments/invoices opens
  * an invoice (createInvoice, retried with one Idempotency-Key on 5xx), the provider's webhooks
- * (POST /webhooks/payments, the endpoint the app registers at start) credit the ledger once
+ * (POST /webhooks/payments, the endpoint the app registers at start, retried until the provider answers) credit the ledger once
  * the invoice is paid. With webhook-dedup: the signature is checked (400 otherwise), each event
  * id is taken once, and the invoice moves open → paid only (a late "created" changes nothing);
  * an event for an invoice not yet stored is answered 503, so the provider retries it. Without:
@@ -34,19 +34,44 @@ export function paymentRoutes(app: FastifyInstance, ctx: AppContext): void {
   const dedup = ctx.config.mitigations['webhook-dedup'];
   const instance = `payments-${process.pid}-${randomUUID().slice(0, 8)}`;
 
-  app.addHook('onListen', async () => {
+  // The provider may still be starting when the app listens (the environment waits only for its URL), so the
+  // registration is retried, and an invoice is opened only once its webhooks have somewhere to go.
+  let registering: Promise<boolean> | undefined;
+  let closing = false;
+  app.addHook('onClose', async () => {
+    closing = true;
+  });
+  const register = async (retryForMs: number): Promise<boolean> => {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : ctx.config.port;
-    const response = await fetch(`${providerUrl}/v1/webhook_endpoints`, {
-      method: 'POST',
-      body: new URLSearchParams({ url: `http://127.0.0.1:${port}${PAYMENTS_WEBHOOK_PATH}` }),
-      signal: AbortSignal.timeout(5_000),
-    }).catch((error: Error) => ({ ok: false, status: 0, statusText: error.message }) as Response);
-    if (!response.ok) ctx.log.warn({ status: response.status }, 'payments: could not register the webhook endpoint; invoices will not be credited');
+    let status = 0;
+    for (let attempt = 0, deadline = Date.now() + retryForMs; attempt === 0 || (Date.now() < deadline && !closing); attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+      const response = await fetch(`${providerUrl}/v1/webhook_endpoints`, {
+        method: 'POST',
+        body: new URLSearchParams({ url: `http://127.0.0.1:${port}${PAYMENTS_WEBHOOK_PATH}` }),
+        signal: AbortSignal.timeout(5_000),
+      }).catch((error: Error) => ({ ok: false, status: 0, statusText: error.message }) as Response);
+      if (response.ok) return true;
+      status = response.status;
+      if (status >= 400 && status < 500) break;
+    }
+    ctx.log.warn({ status }, 'payments: could not register the webhook endpoint; invoices will not be credited');
+    return false;
+  };
+  // One registration at a time: at start retried for 15 s; after that failed, tried once more by each invoice.
+  const registered = (retryForMs = 0) =>
+    (registering ??= register(retryForMs).then((ok) => {
+      if (!ok) registering = undefined;
+      return ok;
+    }));
+  app.addHook('onListen', async () => {
+    void registered(15_000);
   });
 
   app.post<{ Body: { amount: number } }>('/api/payments/invoices', { schema: { body: invoiceBody } }, async (request, reply) => {
     const { tenant, user } = request.caller!;
+    if (!(await registered())) throw new HttpError(502, 'payments_unavailable', 'The payments provider did not take the webhook endpoint, so the invoice would never be credited; try again.');
     const key = randomUUID();
     let last = '';
     // Six attempts, 50 ms doubling to 800 ms between them (1.55 s in all): with a third of the calls
