@@ -85,7 +85,7 @@ try {
     const run = await timed('npm', ['run', `chaos:${SCENARIO}`, '--', '--timings']);
     const verdict = /^(PASS|FAIL|INCONCLUSIVE)\b/m.exec(run.output)?.[1] ?? `exit ${run.code}`;
     if (run.code !== 0) console.log(`run ${i + 1}: ${verdict}\n${run.output.slice(-1500)}`);
-    runs.push({ ms: run.ms, verdict, split: splitOf(run.output), k6Ready: /\(k6 ready ([^)]*)\)/.exec(run.output)?.[1] });
+    runs.push({ ms: run.ms, verdict, split: splitOf(run.output), k6Ready: / · k6 start [^(]*\((k6 .*?)\) · load /.exec(run.output)?.[1] });
     k6Floor.push((await timed(k6, ['run', '--no-usage-report', '--quiet', trivial])).ms);
     npmFloor.push((await timed('npm', ['run', 'noop'], dir)).ms);
     tsxFloor.push((await timed(process.execPath, ['--import', 'tsx', empty])).ms);

@@ -30,7 +30,7 @@ import { type Profile, profileVariables } from './profiles.ts';
 import { Progress } from './progress.ts';
 import { leadFor, leadNote, readyBeforeOrigin, recordNeed } from './k6-lead.ts';
 import type { RunTimings } from './timings.ts';
-import { redact, writeReports } from './reports/index.ts';
+import { redact } from './reports/redact.ts';
 import { type InvariantResult, type RunResult, type ThresholdResult, VERDICT_EXIT_CODES } from './result.ts';
 import type { InvariantContext, Scenario } from './scenario.ts';
 import { assertReachable, checkTarget } from './target.ts';
@@ -344,6 +344,9 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
       shaped: !!scenario.load.groups,
     },
   });
+  // The report writers are needed only after the load: imported while it runs, not before k6 starts.
+  const reports = import('./reports/index.ts');
+  reports.catch(() => {}); // awaited (and any failure thrown) at the reports step
   // Recorded first, so that if this process is killed the next run (or env down) knows to stop it.
   await c.lease.update((lease) => {
     lease.runDir = runDir;
@@ -496,7 +499,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   result.diagnostics = await diagnostics.collect(result, points, environment, c.config);
   options.timings?.mark('analysis');
   redactK6Files(runDir, secrets);
-  await writeReports(result, reportsDir, { env: secrets });
+  await (await reports).writeReports(result, reportsDir, { env: secrets });
   options.timings?.mark('reports');
   const why = (inconclusive ? [inconclusive.detail] : reasons).map((line) => redact(line, secrets));
   say(`${result.verdict}: ${scenario.name} (${c.profileName}) in ${formatMs(endedMs)}${why.length ? `\n${why.map((r) => `  - ${r}`).join('\n')}` : ''}`);
