@@ -320,7 +320,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   if (c.interrupts.signal) throw new InterruptedError(c.interrupts.signal, 'before the load started');
   const k6Env = { ...environment.env, ...scenario.load.env, ...options.env, ...beforeEnv };
   // One time origin for k6 and the timeline: k6 initialises during the lead, its setup() sleeps until the origin.
-  const leadKey = `${scenario.file} ${c.profileName}`;
+  const leadKey = `${scenario.name} ${scenario.file} ${c.profileName}`;
   const lead = leadFor(c.config.stateDir, leadKey, scenario.load.leadMs);
   const originMs = Date.now() + lead.ms;
   options.timings?.mark('load setup');
