@@ -28,8 +28,9 @@ import { PointsReader } from './points.ts';
 import type { RequestStats } from './request-stats.ts';
 import { type Profile, profileVariables } from './profiles.ts';
 import { Progress } from './progress.ts';
-import { k6LeadNote, type RunTimings } from './timings.ts';
-import { redact, writeReports } from './reports/index.ts';
+import { leadFor, leadNote, readyBeforeOrigin, recordNeed } from './k6-lead.ts';
+import type { RunTimings } from './timings.ts';
+import { redact } from './reports/redact.ts';
 import { type InvariantResult, type RunResult, type ThresholdResult, VERDICT_EXIT_CODES } from './result.ts';
 import type { InvariantContext, Scenario } from './scenario.ts';
 import { assertReachable, checkTarget } from './target.ts';
@@ -167,6 +168,9 @@ function assertReportsDir(dir: string): void {
 
 /** A second SIGINT/SIGTERM sooner than this after the first is the same Ctrl-C, forwarded by npm. */
 const SECOND_SIGNAL_MS = 750;
+
+/** k6 reaching the origin later than this is said: its first requests came after the fault timeline's clock started. */
+const LATE_MS = 50;
 
 /** What interrupted a run: a process signal, or the caller's AbortSignal. */
 type Interruption = NodeJS.Signals | 'abort';
@@ -316,7 +320,9 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   if (c.interrupts.signal) throw new InterruptedError(c.interrupts.signal, 'before the load started');
   const k6Env = { ...environment.env, ...scenario.load.env, ...options.env, ...beforeEnv };
   // One time origin for k6 and the timeline: k6 initialises during the lead, its setup() sleeps until the origin.
-  const originMs = Date.now() + scenario.load.leadMs;
+  const leadKey = `${scenario.name} ${scenario.file} ${c.profileName}`;
+  const lead = leadFor(c.config.stateDir, leadKey, scenario.load.leadMs);
+  const originMs = Date.now() + lead.ms;
   options.timings?.mark('load setup');
   options.timings?.mark('k6 start', originMs);
   const k6 = startK6({
@@ -338,6 +344,9 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
       shaped: !!scenario.load.groups,
     },
   });
+  // The report writers are needed only after the load: imported while it runs, not before k6 starts.
+  const reports = import('./reports/index.ts');
+  reports.catch(() => {}); // awaited (and any failure thrown) at the reports step
   // Recorded first, so that if this process is killed the next run (or env down) knows to stop it.
   await c.lease.update((lease) => {
     lease.runDir = runDir;
@@ -398,7 +407,12 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   }
   const endedMs = Date.now() - originMs;
   options.timings?.mark('load');
-  if (options.timings) options.timings.note('k6 start', k6LeadNote(k6.pointsFile, originMs - scenario.load.leadMs, originMs) ?? 'k6 wrote no point');
+  const readyBeforeMs = readyBeforeOrigin(existsSync(k6.logFile) ? readFileSync(k6.logFile, 'utf8') : '');
+  if (readyBeforeMs !== undefined) {
+    recordNeed(c.config.stateDir, leadKey, lead.ms - readyBeforeMs);
+    if (readyBeforeMs < -LATE_MS) say(`k6 reached the time origin ${formatMs(-readyBeforeMs)} late: the load started after the fault timeline's clock (${lead.how === 'declared' ? 'raise load.lead' : 'the next run waits longer'})`);
+  }
+  options.timings?.note('k6 start', leadNote(lead.ms, readyBeforeMs, lead.how));
   const secrets = { ...redactionEnv(c.config, k6Env), ...Object.fromEntries((options.secretEnv ?? []).map((key, i) => [`FAULTLINE_SECRET_ENV_${i}`, k6Env[key]])) };
   if (!interrupted && !diagnostics.gateStopped && exit.code !== 0 && exit.code !== K6_THRESHOLDS_FAILED) {
     // The tail printed and the files left behind carry target URLs with provider keys too.
@@ -485,7 +499,7 @@ async function runLoad(options: RunOptions & { out: NonNullable<RunOptions['out'
   result.diagnostics = await diagnostics.collect(result, points, environment, c.config);
   options.timings?.mark('analysis');
   redactK6Files(runDir, secrets);
-  await writeReports(result, reportsDir, { env: secrets });
+  await (await reports).writeReports(result, reportsDir, { env: secrets });
   options.timings?.mark('reports');
   const why = (inconclusive ? [inconclusive.detail] : reasons).map((line) => redact(line, secrets));
   say(`${result.verdict}: ${scenario.name} (${c.profileName}) in ${formatMs(endedMs)}${why.length ? `\n${why.map((r) => `  - ${r}`).join('\n')}` : ''}`);

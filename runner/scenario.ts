@@ -77,7 +77,7 @@ export interface ScenarioDefinition {
     script: string;
     /** `rate`: constant arrival rate over the phases (default); `iterations`: `requests` iterations shared by `concurrency` VUs. */
     executor?: 'rate' | 'iterations';
-    /** Time between starting k6 and the time origin, for k6 to initialise. Default 1500 ms. */
+    /** Time between starting k6 and the time origin, for k6 to initialise and run setup(). Default: fitted to what k6 needed the last time (1500 ms the first time; runner/k6-lead.ts). */
     lead?: string | number;
     /** Extra `__ENV` variables for the script. */
     env?: Record<string, string>;
@@ -162,7 +162,7 @@ const scenarioSchema = z.strictObject({
   load: z.strictObject({
     script: z.string().min(1),
     executor: z.enum(['rate', 'iterations']).default('rate'),
-    lead: durationSchema.default(1500),
+    lead: durationSchema.optional(),
     env: z.record(z.string(), z.string()).default({}),
     profiles: z.record(z.string(), profileOverrideSchema).default({}),
     defaultProfile: z.string().default('smoke'),
@@ -230,7 +230,7 @@ export interface Scenario {
   /** Needed services with the options the scenario requires of them (`{}` for none). */
   services: Record<string, Record<string, unknown>>;
   target: { service?: string; envVar?: string; url?: string };
-  load: Omit<ParsedScenario['load'], 'lead' | 'profiles'> & { scriptPath: string; leadMs: number; profiles: Record<string, Profile> };
+  load: Omit<ParsedScenario['load'], 'lead' | 'profiles'> & { scriptPath: string; /** As declared; undefined: fitted (runner/k6-lead.ts). */ leadMs?: number; profiles: Record<string, Profile> };
   phases: ScheduledPhase[];
   durationMs: number;
   faults: ScheduledFault[];
@@ -286,7 +286,7 @@ export function resolveScenario(input: unknown, file = '(inline scenario)'): Sce
       ? Object.fromEntries(s.services.map((name) => [name, {}]))
       : Object.fromEntries(Object.entries(s.services).map(([name, options]) => [name, options === true ? {} : options])),
     target: s.target ?? {},
-    load: { ...load, scriptPath: isAbsolute(load.script) ? load.script : resolve(dir, load.script), leadMs: lead, profiles },
+    load: { ...load, scriptPath: isAbsolute(load.script) ? load.script : resolve(dir, load.script), ...(lead !== undefined ? { leadMs: lead } : {}), profiles },
     phases,
     durationMs: phases.at(-1)!.endMs,
     faults,

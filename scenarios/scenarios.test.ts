@@ -17,7 +17,7 @@ describe('shipped scenarios', () => {
     expect(names).toContain('rpc-throttle'); // the README's quick start
     const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(chaosScripts(scripts, names), 'package.json is out of date: run `npm run faultline -- scripts`').toEqual(scripts);
-    for (const name of names) expect(scripts[`chaos:${name}`], name).toBe(`tsx scripts/cli.ts chaos ${name}`);
+    for (const name of names) expect(scripts[`chaos:${name}`], name).toBe(`node --import tsx scripts/cli.ts chaos ${name}`);
   });
 
   it.each(listScenarios(join(root, 'scenarios')))('%s validates, and its thresholds resolve for every profile', async (name) => {

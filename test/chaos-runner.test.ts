@@ -13,6 +13,7 @@ import { freePort } from '../env/ports.ts';
 import type { RunResult } from '../runner/result.ts';
 import { runScenario } from '../runner/run.ts';
 import { resolveScenario } from '../runner/scenario.ts';
+import { RunTimings } from '../runner/timings.ts';
 import { REPO_ROOT, testConfig } from './support/environment.ts';
 import { useTinyTarget } from './support/tiny-target.ts';
 
@@ -74,6 +75,40 @@ describe('chaos runner end to end (tiny target)', () => {
     // Nothing stays applied.
     const proxy = (await (await fetch(`${suite.environment.toxiproxyUrl}/proxies/redis`)).json()) as { enabled: boolean; toxics: unknown[] };
     expect(proxy).toMatchObject({ enabled: true, toxics: [] });
+  });
+
+  it('fits the k6 lead to what k6 needed the run before, and notes a k6 that reached the origin late', async () => {
+    const tiny = (lead?: number) =>
+      resolveScenario(
+        {
+          name: 'tiny-lead',
+          description: 'the k6 lead',
+          services: ['redis'],
+          load: { script, ...(lead !== undefined ? { lead } : {}), profiles: { smoke: { rps: 5, concurrency: 2 } } },
+          phases: [{ name: 'only', duration: '1s' }],
+          faults: [],
+          assertions: {},
+        },
+        join(REPO_ROOT, 'test/fixtures/tiny-target/scenario.ts'),
+      );
+    const runOnce = async (lead?: number) => {
+      let text = '';
+      const { result } = await runScenario({ scenario: tiny(lead), config, target: suite.target.url, reportsDir, timings: new RunTimings(), out: { write: (chunk: string) => ((text += chunk), true) } });
+      return { text, result };
+    };
+    const first = await runOnce();
+    expect(first.text).toMatch(/k6 start \d+ ms \(k6 ready after \d+ ms of 1500 ms \(default\)\)/);
+    const second = await runOnce();
+    const fitted = /k6 start \d+ ms \(k6 ready after (\d+) ms of (\d+) ms \(fitted to the last run\)\)/.exec(second.text);
+    expect(fitted, second.text).not.toBeNull();
+    expect(Number(fitted![2])).toBeGreaterThanOrEqual(500);
+    expect(Number(fitted![2])).toBeLessThan(1500);
+    expect(Number(fitted![1])).toBeLessThan(Number(fitted![2]));
+    expect(second.text).not.toMatch(/late/);
+    expect(second.result.verdict).toBe('PASS');
+    // No lead at all: k6 cannot be ready at its own spawn, and a declared lead is the scenario's to raise.
+    const late = await runOnce(0);
+    expect(late.text).toMatch(/k6 ready \d+ ms after the origin \(lead 0 ms, load\.lead\): raise load\.lead/);
   });
 
   it('plays faults of the chain and process layers on schedule and leaves neither applied', async () => {

@@ -77,6 +77,8 @@ export function iteration(fn) {
 /** Sleeps until the time origin, so load starts when the fault timeline's clock says 0. */
 export function waitForOrigin() {
   const wait = plan.originMs - Date.now();
+  // To k6's log, read by the runner: how much of the lead k6 needed (its start, VUs, setup's own work), to fit the next run's.
+  if (plan.originMs) console.log(`faultline: ready ${Math.round(wait)} ms before the origin`);
   if (wait > 0) sleep(wait / 1000);
 }
 

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { analyseResults } from '../../runner/analyse.ts';
-import { readPlanFile } from '../../runner/export/plan-file.ts';
 
 /** `faultline analyse --plan plan.json <results…>`: the verdict and reports of a run whose load was made elsewhere (k6-operator pods, split k6 processes). */
 export function registerAnalyse(program: Command): void {
@@ -12,6 +10,8 @@ export function registerAnalyse(program: Command): void {
     .requiredOption('--plan <file>', 'the plan.json that `faultline export k8s` wrote')
     .option('--reports <dir>', 'where reports/<run-id>/ go', 'reports')
     .action(async (files: string[], flags: { plan: string; reports: string }) => {
+      // Imported here, not at the top: every other command starts without them.
+      const [{ analyseResults }, { readPlanFile }] = await Promise.all([import('../../runner/analyse.ts'), import('../../runner/export/plan-file.ts')]);
       const plan = readPlanFile(flags.plan);
       const { result, runDir, exitCode } = await analyseResults({ plan, files, reportsDir: flags.reports, planFile: flags.plan });
       const why = result.inconclusive ? [result.inconclusive.detail] : result.reasons;

@@ -6,7 +6,6 @@ import type { Scenario } from '../../runner/scenario.ts';
 import { checkHealth, DEFAULT_HEALTH } from '../../runner/health-preflight.ts';
 import { faultsForTarget } from '../../runner/remote-faults.ts';
 import { runScenario } from '../../runner/run.ts';
-import { runSignOff } from '../../runner/sign-off.ts';
 import { checkTarget, isLoopback } from '../../runner/target.ts';
 import { RunTimings } from '../../runner/timings.ts';
 import { addRunFlags, exitOnInterrupt, k6ArgsOf, loadScenarios, type RunFlags, signOffFlags } from '../run-flags.ts';
@@ -31,8 +30,9 @@ export function registerChaos(program: Command, global: () => { config?: string;
     const started = Date.now();
     const signOff = scenarios.length > 1 || (flags.profile?.length ?? 0) > 1 || flags.all || flags.reportDir !== undefined || flags.issue !== undefined || flags.failFast;
     const k6Args = k6ArgsOf(flags, global().k6Passthrough);
+    // A single run (what a developer repeats) starts without the sign-off's modules.
     const exitCode = signOff
-      ? (await exitOnInterrupt(runSignOff({ ...signOffFlags(flags, seed), k6Args, scenarios, config }))).exitCode
+      ? (await exitOnInterrupt((await import('../../runner/sign-off.ts')).runSignOff({ ...signOffFlags(flags, seed), k6Args, scenarios, config }))).exitCode
       : await exitOnInterrupt(runOne(scenarios[0]!, flags, seed, config, k6Args));
     console.error(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
     process.exitCode = exitCode;

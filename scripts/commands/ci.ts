@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../env/config.ts';
-import { runSignOff } from '../../runner/sign-off.ts';
 import { addRunFlags, exitOnInterrupt, k6ArgsOf, loadScenarios, type RunFlags, signOffFlags } from '../run-flags.ts';
 
 /**
@@ -19,6 +18,7 @@ export function registerCi(program: Command, global: () => { config?: string; k6
   ).action(async (names: string[], flags: RunFlags) => {
     const config = await loadConfig(global().config);
     const { scenarios, seed } = await loadScenarios(names, { ...flags, all: names.length === 0 }, config);
+    const { runSignOff } = await import('../../runner/sign-off.ts');
     process.exitCode = (await exitOnInterrupt(runSignOff({ ...signOffFlags(flags, seed), k6Args: k6ArgsOf(flags, global().k6Passthrough), scenarios, config }))).exitCode;
   });
 }

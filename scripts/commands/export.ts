@@ -1,7 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../env/config.ts';
 import { isAbsolute, relative } from 'node:path';
-import { exportK8s } from '../../runner/export/k8s.ts';
 import { loadScenario } from '../../runner/scenario.ts';
 
 const positive = (value: string) => {
@@ -52,6 +51,8 @@ export function registerExport(program: Command, global: () => { config?: string
     .action(async (name: string, flags: ExportFlags) => {
       const config = await loadConfig(global().config);
       const scenario = await loadScenario(name, config.scenariosDir);
+      // Imported here, not at the top: every other command starts without it.
+      const { exportK8s } = await import('../../runner/export/k8s.ts');
       const outputs = flags.output?.includes('none') ? [] : flags.output;
       const { dir, files } = await exportK8s({
         scenario,
