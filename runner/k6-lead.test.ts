@@ -17,10 +17,10 @@ describe('the k6 lead', () => {
     recordNeed(state, 'a.ts smoke', 120);
     recordNeed(state, 'b.ts smoke', 2000);
     expect(leadFor(state, 'a.ts smoke', undefined)).toEqual({ ms: MIN_FITTED_LEAD_MS, how: 'fitted' });
-    expect(leadFor(state, 'b.ts smoke', undefined)).toEqual({ ms: 3000, how: 'fitted' });
+    expect(leadFor(state, 'b.ts smoke', undefined)).toEqual({ ms: 4000, how: 'fitted' });
     // A run that was late records what it really needed, so the next one waits longer.
     recordNeed(state, 'a.ts smoke', 900);
-    expect(leadFor(state, 'a.ts smoke', undefined)).toEqual({ ms: 1350, how: 'fitted' });
+    expect(leadFor(state, 'a.ts smoke', undefined)).toEqual({ ms: 1800, how: 'fitted' });
     expect(leadFor(state, 'a.ts baseline', undefined).how).toBe('default');
     expect(leadFor(state, 'a.ts smoke', 100).ms).toBe(100);
   });

@@ -12,7 +12,7 @@ import { formatMs } from '../lib/durations.ts';
  */
 export const DEFAULT_LEAD_MS = 1500;
 /** Never less: a fitted lead absorbs a machine that got busier since the run it was fitted to. */
-export const MIN_FITTED_LEAD_MS = 500;
+export const MIN_FITTED_LEAD_MS = 800;
 
 /** k6's log line from waitForOrigin(): `faultline: ready 1380 ms before the origin` (negative: late). */
 const READY = /faultline: ready (-?\d+) ms before the origin/;
@@ -34,8 +34,11 @@ export function leadFor(stateDir: string, key: string, declaredMs: number | unde
   if (declaredMs !== undefined) return { ms: declaredMs, how: 'declared' };
   const needed = readNeeds(stateDir)[key];
   if (typeof needed !== 'number' || !Number.isFinite(needed) || needed < 0) return { ms: DEFAULT_LEAD_MS, how: 'default' };
-  return { ms: Math.max(MIN_FITTED_LEAD_MS, Math.round(needed + Math.max(300, needed / 2))), how: 'fitted' };
+  return { ms: fittedLead(needed), how: 'fitted' };
 }
+
+/** What k6 needed last time, twice over (at least 400 ms more), and never under MIN_FITTED_LEAD_MS: a loaded CI machine can double k6's start. */
+export const fittedLead = (neededMs: number): number => Math.max(MIN_FITTED_LEAD_MS, Math.round(neededMs + Math.max(400, neededMs)));
 
 /** Records what k6 needed this run, for the next one's lead (atomic: a reader never sees half a file). */
 export function recordNeed(stateDir: string, key: string, neededMs: number): void {
