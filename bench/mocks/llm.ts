@@ -6,14 +6,16 @@
  * floor: what the machine itself allows, so the mock's own share of the error is visible.
  * Streams start at a fixed rate (open loop) and the first-token time counts from the
  * *scheduled* start, so a slow client or server cannot hide its own delay. The client is
- * raw node:http in this process, spotting only the first token and [DONE]; it shares the
- * machine's cores with the mock, which the report says.
+ * raw node:http in a plain node process of its own (sse-client.mjs) that never decodes the
+ * bytes, only spots the first token and [DONE]; it shares the machine's cores with the
+ * mock, which the report says.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from '../../env/ports.ts';
 import type { ServiceContext, ServiceDefinition } from '../../env/service.ts';
 import llm from '../../mocks/llm/service.ts';
@@ -76,6 +78,8 @@ async function startMock<O>(definition: ServiceDefinition<O>, options: O, seed =
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
+const run = promisify(execFile);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Nearest-rank percentile. */
@@ -110,49 +114,15 @@ interface StreamResult {
   error?: string;
 }
 
-const FIRST_TOKEN = '"delta":{"content":';
-const DONE = 'data: [DONE]\n\n';
+const CLIENT = join(import.meta.dirname, 'sse-client.mjs');
 
-/** One streamed completion over raw node:http: no SSE parsing beyond spotting the first token and [DONE]. Times count from `started`, the scheduled start. */
-function llmStream(port: number, agent: Agent, body: string, started: number): Promise<StreamResult> {
-  return new Promise((resolve) => {
-    let firstTokenMs = NaN;
-    let tail = '';
-    const fail = (error: Error) => resolve({ ok: false, firstTokenMs, endMs: performance.now() - started, error: error.message });
-    const req = request(
-      { host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          if (Number.isNaN(firstTokenMs) && chunk.includes(FIRST_TOKEN)) firstTokenMs = performance.now() - started;
-          tail = chunk.length >= DONE.length ? chunk : tail + chunk;
-        });
-        res.on('end', () => resolve({ ok: res.statusCode === 200 && tail.endsWith(DONE), firstTokenMs, endMs: performance.now() - started, error: res.statusCode === 200 ? undefined : `HTTP ${res.statusCode}` }));
-        res.on('error', fail);
-      },
-    );
-    req.on('error', fail);
-    req.end(body);
-  });
-}
-
-/** Starts `count` streams at `perSecond`, waits for all of them. */
-async function llmLoad(port: number, count: number, perSecond: number): Promise<StreamResult[]> {
-  const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
-  const results: Promise<StreamResult>[] = [];
-  const started = performance.now();
-  while (results.length < count) {
-    // Catch up on every start that is due, then yield: a steady ramp without one timer per stream.
-    const due = Math.min(count, Math.floor(((performance.now() - started) * perSecond) / 1000) + 1);
-    while (results.length < due) {
-      const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: `question ${results.length}` }] });
-      results.push(llmStream(port, agent, body, started + (results.length * 1000) / perSecond));
-    }
-    await sleep(2);
-  }
-  const all = await Promise.all(results);
-  agent.destroy();
-  return all;
+/**
+ * Starts `count` streams at `perSecond` from the client process (sse-client.mjs) and waits
+ * for all of them: each stream's result, and the client's CPU time.
+ */
+async function llmLoad(port: number, count: number, perSecond: number): Promise<{ results: StreamResult[]; cpuMs: number }> {
+  const { stdout } = await run(process.execPath, [CLIENT, String(port), String(count), String(perSecond)], { maxBuffer: 64 << 20 });
+  return JSON.parse(stdout) as { results: StreamResult[]; cpuMs: number };
 }
 
 function summarize(results: StreamResult[]) {
@@ -200,18 +170,18 @@ export async function runLlmBench(log: (line: string) => void = console.log): Pr
     // Warm both sides (JIT, the first connections) with streams that are not measured.
     await llmLoad(mock.port, 20, LLM_STARTS_PER_SECOND);
     await llmLoad(bare.port, 20, LLM_STARTS_PER_SECOND);
-    baseline = summarize(await llmLoad(mock.port, LLM_BASELINE_STREAMS, LLM_STARTS_PER_SECOND));
+    baseline = summarize((await llmLoad(mock.port, LLM_BASELINE_STREAMS, LLM_STARTS_PER_SECOND)).results);
     baselineRss = mock.peakRssMb();
     loadAverage = loadavg()[0]!;
     for (let round = 0; round < LLM_ROUNDS; round++) {
-      const [serverCpu, clientCpu, wallStart] = [mock.cpuMs(), process.cpuUsage(), performance.now()];
-      loads.push(summarize(await llmLoad(mock.port, LLM_STREAMS, LLM_STARTS_PER_SECOND)));
+      const [serverCpu, wallStart] = [mock.cpuMs(), performance.now()];
+      const round = await llmLoad(mock.port, LLM_STREAMS, LLM_STARTS_PER_SECOND);
+      loads.push(summarize(round.results));
       cpu.wallMs += performance.now() - wallStart;
-      const clientUsage = process.cpuUsage(clientCpu);
       cpu.server += mock.cpuMs() - serverCpu;
-      cpu.client += (clientUsage.user + clientUsage.system) / 1000;
+      cpu.client += round.cpuMs;
       const floorCpu = bare.cpuMs();
-      floors.push(summarize(await llmLoad(bare.port, LLM_STREAMS, LLM_STARTS_PER_SECOND)));
+      floors.push(summarize((await llmLoad(bare.port, LLM_STREAMS, LLM_STARTS_PER_SECOND)).results));
       cpu.floor += bare.cpuMs() - floorCpu;
     }
     peakRss = mock.peakRssMb();
@@ -230,7 +200,7 @@ export async function runLlmBench(log: (line: string) => void = console.log): Pr
     log(`LLM mock: ${LLM_STREAMS} concurrent SSE streams at ${LLM_TOKENS_PER_SECOND} tokens/s, ${LLM_TOKENS} tokens each, TTFT fixed ${LLM_TTFT_MS} ms,`);
     log(`started at ${LLM_STARTS_PER_SECOND}/s, times from the scheduled start (all ${LLM_STREAMS} open together for the last ${overlapS.toFixed(2)} s).`);
     log(`${LLM_ROUNDS} rounds, mock and floor taking turns; each side is shown by its median round (first-token p99).`);
-    log(`server: mocks/llm as env:up launches it (pid ${mock.pid}); client: raw node:http in this process.`);
+    log(`server: mocks/llm as env:up launches it (pid ${mock.pid}); client: raw node:http in a plain node process (sse-client.mjs), the same for mock and floor.`);
     log(`client and server share ${cpus().length} cores (load average ${loadAverage.toFixed(1)} before the run): the client's own work and other work on the machine are in these numbers.\n`);
     const ms = (x: number) => `${x.toFixed(1)} ms`;
     const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}×` : '-');
