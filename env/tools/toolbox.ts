@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
@@ -160,10 +160,10 @@ export class Toolbox {
     const override = process.env[recipe.envVar];
     if (override) {
       if (!existsSync(override)) throw new FaultlineError(`${recipe.envVar}=${override}: no such file (it should point at the ${name} binary).`);
-      return { name, path: override, version: await recipe.version(override), source: `env ${recipe.envVar}` };
+      return { name, path: override, version: await this.versionOf(recipe, override), source: `env ${recipe.envVar}` };
     }
     for (const { path, source } of recipe.candidates(this.binDir)) {
-      if (path && existsSync(path)) return { name, path, version: await recipe.version(path), source };
+      if (path && existsSync(path)) return { name, path, version: await this.versionOf(recipe, path), source };
     }
     if (provision) {
       const release = recipe.release?.();
@@ -172,7 +172,7 @@ export class Toolbox {
         const target = join(this.binDir, recipe.cached);
         try {
           await downloadRelease(release, target);
-          return { name, path: target, version: await recipe.version(target), source: `downloaded just now (${release.url})` };
+          return { name, path: target, version: await this.versionOf(recipe, target), source: `downloaded just now (${release.url})` };
         } catch (error) {
           // A checksum that does not match is never papered over by a build from source.
           if (error instanceof FaultlineError) throw error;
@@ -182,10 +182,48 @@ export class Toolbox {
       if (recipe.install) {
         if (downloadFailure) process.stderr.write(`faultline: could not download ${name} (${downloadFailure}); building it from source instead\n`);
         const path = await recipe.install(this.binDir);
-        return { name, path, version: await recipe.version(path), source: `${recipe.release ? 'go install' : 'apt-get'} just now` };
+        return { name, path, version: await this.versionOf(recipe, path), source: `${recipe.release ? 'go install' : 'apt-get'} just now` };
       }
     }
     throw new ToolMissingError(name, recipe.howToInstall);
+  }
+
+  /**
+   * The binary's version, from asking it (`-version`: a process start, 50–90 ms for
+   * toxiproxy-server, on the critical path of every env up) the first time, then from a
+   * memo in the bin folder keyed by the file's identity, so a replaced binary is asked again.
+   */
+  private async versionOf(recipe: Recipe, path: string): Promise<string> {
+    const memoFile = join(this.binDir, '.versions.json');
+    let key: string;
+    try {
+      const s = statSync(path);
+      key = `${resolve(path)} ${s.ino} ${s.size} ${s.mtimeMs} ${s.ctimeMs}`;
+    } catch {
+      return recipe.version(path);
+    }
+    const memo = readMemo(memoFile);
+    if (typeof memo[key] === 'string') return memo[key];
+    const version = await recipe.version(path);
+    try {
+      // Another process may have written meanwhile: merge with what is there now, then replace atomically.
+      mkdirSync(this.binDir, { recursive: true });
+      const tmp = `${memoFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify({ ...readMemo(memoFile), [key]: version }));
+      renameSync(tmp, memoFile);
+    } catch {
+      // A read-only cache only costs the next run the same question.
+    }
+    return version;
+  }
+}
+
+function readMemo(file: string): Record<string, string> {
+  try {
+    const memo = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return memo && typeof memo === 'object' && !Array.isArray(memo) ? (memo as Record<string, string>) : {};
+  } catch {
+    return {};
   }
 }
 
