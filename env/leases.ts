@@ -1,6 +1,7 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultlineError } from '../lib/errors.ts';
+import { writeJsonAtomic } from '../lib/files.ts';
 import { isAlive, startTimeOf, stopProcessGroup } from '../lib/processes.ts';
 import { acquireLock } from './state.ts';
 
@@ -43,9 +44,7 @@ export function readLeases(stateDir: string): Lease[] {
 
 function writeLeases(stateDir: string, leases: Lease[]): void {
   if (leases.length === 0) return void rmSync(leasesFile(stateDir), { force: true });
-  const tmp = `${leasesFile(stateDir)}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(leases, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, leasesFile(stateDir));
+  writeJsonAtomic(leasesFile(stateDir), leases, 0o600);
 }
 
 /** True while the lease's holder is the process that took it. */

@@ -1,7 +1,7 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentLockedError } from './errors.ts';
-import { makeDir } from '../lib/files.ts';
+import { makeDir, writeJsonAtomic } from '../lib/files.ts';
 import { isAlive, sleep } from '../lib/processes.ts';
 import type { RuntimeName } from './runtimes/runtime.ts';
 import type { LaunchSpec } from './service.ts';
@@ -90,10 +90,8 @@ export function readState(stateDir: string): EnvironmentState | undefined {
 /** Atomic write: a reader never sees half a file, even if we are killed mid-write. */
 export function writeState(stateDir: string, state: EnvironmentState): void {
   makeDir(stateDir);
-  const tmp = `${stateFile(stateDir)}.${process.pid}.tmp`;
   // Owner only: it records launch environments (an app's database URL and secrets).
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, stateFile(stateDir));
+  writeJsonAtomic(stateFile(stateDir), state, 0o600);
 }
 
 export function removeState(stateDir: string): void {

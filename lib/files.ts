@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +21,16 @@ export function readJson<T>(file: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Writes `value` as JSON through a temporary file and a rename: a reader never sees half a
+ * file, even from a process killed mid-write. `mode` 0o600 for what only its owner may read.
+ */
+export function writeJsonAtomic(file: string, value: unknown, mode?: number): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, mode === undefined ? {} : { mode });
+  renameSync(tmp, file);
 }
 
 /**

@@ -1,6 +1,5 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeDir } from '../lib/files.ts';
+import { makeDir, readJson, writeJsonAtomic } from '../lib/files.ts';
 import { formatMs } from '../lib/durations.ts';
 
 /**
@@ -21,12 +20,8 @@ const leadsFile = (stateDir: string) => join(stateDir, 'k6-lead.json');
 
 /** Recorded needs, `<scenario file> <profile>` → ms k6 needed from its spawn to its wait for the origin. */
 function readNeeds(stateDir: string): Record<string, number> {
-  try {
-    const needs = JSON.parse(readFileSync(leadsFile(stateDir), 'utf8')) as unknown;
-    return needs && typeof needs === 'object' ? (needs as Record<string, number>) : {};
-  } catch {
-    return {};
-  }
+  const needs = readJson<unknown>(leadsFile(stateDir));
+  return needs && typeof needs === 'object' ? (needs as Record<string, number>) : {};
 }
 
 /** The lead for a run: the declared one, else fitted to the last recorded need (with room for a busier machine), else the default. */
@@ -44,9 +39,7 @@ export const fittedLead = (neededMs: number): number => Math.max(MIN_FITTED_LEAD
 export function recordNeed(stateDir: string, key: string, neededMs: number): void {
   const needs = { ...readNeeds(stateDir), [key]: Math.round(neededMs) };
   makeDir(stateDir);
-  const tmp = `${leadsFile(stateDir)}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(needs, null, 2)}\n`);
-  renameSync(tmp, leadsFile(stateDir));
+  writeJsonAtomic(leadsFile(stateDir), needs);
 }
 
 /** How long before the origin k6 reached its wait for it, from its log (ms; negative: after it); undefined when it did not say. */

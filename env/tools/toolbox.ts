@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { makeDir, readJson, writeJsonAtomic } from '../../lib/files.ts';
 import { FaultlineError, ToolMissingError } from '../errors.ts';
 import { downloadRelease, type ReleaseAsset } from './download.ts';
 
@@ -207,10 +208,8 @@ export class Toolbox {
     const version = await recipe.version(path);
     try {
       // Another process may have written meanwhile: merge with what is there now, then replace atomically.
-      mkdirSync(this.binDir, { recursive: true });
-      const tmp = `${memoFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ ...readMemo(memoFile), [key]: version }));
-      renameSync(tmp, memoFile);
+      makeDir(this.binDir);
+      writeJsonAtomic(memoFile, { ...readMemo(memoFile), [key]: version });
     } catch {
       // A read-only cache only costs the next run the same question.
     }
@@ -219,12 +218,8 @@ export class Toolbox {
 }
 
 function readMemo(file: string): Record<string, string> {
-  try {
-    const memo = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    return memo && typeof memo === 'object' && !Array.isArray(memo) ? (memo as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
+  const memo = readJson<unknown>(file);
+  return memo && typeof memo === 'object' && !Array.isArray(memo) ? (memo as Record<string, string>) : {};
 }
 
 /**
