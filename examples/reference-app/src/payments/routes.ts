@@ -44,20 +44,12 @@ export function paymentRoutes(app: FastifyInstance, ctx: AppContext): void {
   const register = async (retryForMs: number): Promise<boolean> => {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : ctx.config.port;
-    let status = 0;
-    for (let attempt = 0, deadline = Date.now() + retryForMs; attempt === 0 || (Date.now() < deadline && !closing); attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
-      const response = await fetch(`${providerUrl}/v1/webhook_endpoints`, {
-        method: 'POST',
-        body: new URLSearchParams({ url: `http://127.0.0.1:${port}${PAYMENTS_WEBHOOK_PATH}` }),
-        signal: AbortSignal.timeout(5_000),
-      }).catch((error: Error) => ({ ok: false, status: 0, statusText: error.message }) as Response);
-      if (response.ok) return true;
-      status = response.status;
-      if (status >= 400 && status < 500) break;
-    }
-    ctx.log.warn({ status }, 'payments: could not register the webhook endpoint; invoices will not be credited');
-    return false;
+    const deadline = Date.now() + retryForMs;
+    const { response, status } = await postRetrying(`${providerUrl}/v1/webhook_endpoints`, { body: new URLSearchParams({ url: `http://127.0.0.1:${port}${PAYMENTS_WEBHOOK_PATH}` }) }, (attempt) =>
+      Date.now() < deadline && !closing ? Math.min(1_000, 50 * 2 ** attempt) : undefined,
+    );
+    if (!response) ctx.log.warn({ status }, 'payments: could not register the webhook endpoint; invoices will not be credited');
+    return !!response;
   };
   // One registration at a time: at start retried for 15 s; after that failed, tried once more by each invoice.
   const registered = (retryForMs = 0) =>
@@ -73,33 +65,24 @@ export function paymentRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { tenant, user } = request.caller!;
     if (!(await registered())) throw new HttpError(502, 'payments_unavailable', 'The payments provider did not take the webhook endpoint, so the invoice would never be credited; try again.');
     const key = randomUUID();
-    let last = '';
     // Six attempts, 50 ms doubling to 800 ms between them (1.55 s in all): with a third of the calls
     // failing, all six fail for 1 invoice in 800 (four attempts: 1 in 80, one lost user in a typical run).
-    for (let attempt = 0; attempt < 6; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** (attempt - 1)));
-      const response = await fetch(`${providerUrl}/v1/invoices`, {
-        method: 'POST',
-        headers: { 'idempotency-key': key },
-        body: new URLSearchParams({ amount: String(request.body.amount), currency: 'xtr', 'metadata[tenant]': tenant, 'metadata[user]': user }),
-        signal: AbortSignal.timeout(5_000),
-      }).catch((error: Error) => ({ ok: false, status: 0, statusText: error.message, json: async () => ({}) }) as unknown as Response);
-      if (response.ok) {
-        const invoice = (await response.json()) as { id: string; status: string };
-        await ctx.pool.query(`INSERT INTO payment_invoices (id, instance, tenant, user_id, amount, status) VALUES ($1, $2, $3, $4, $5, 'open') ON CONFLICT (id) DO NOTHING`, [
-          invoice.id,
-          instance,
-          tenant,
-          user,
-          request.body.amount,
-        ]);
-        reply.code(201);
-        return { invoice: { id: invoice.id, status: 'open', amount: request.body.amount } };
-      }
-      last = `HTTP ${response.status}`;
-      if (response.status > 0 && response.status < 500) break;
-    }
-    throw new HttpError(502, 'payments_unavailable', `The payments provider did not open the invoice (${last}); try again.`);
+    const { response, status } = await postRetrying(
+      `${providerUrl}/v1/invoices`,
+      { headers: { 'idempotency-key': key }, body: new URLSearchParams({ amount: String(request.body.amount), currency: 'xtr', 'metadata[tenant]': tenant, 'metadata[user]': user }) },
+      (attempt) => (attempt < 6 ? 50 * 2 ** (attempt - 1) : undefined),
+    );
+    if (!response) throw new HttpError(502, 'payments_unavailable', `The payments provider did not open the invoice (HTTP ${status}); try again.`);
+    const invoice = (await response.json()) as { id: string; status: string };
+    await ctx.pool.query(`INSERT INTO payment_invoices (id, instance, tenant, user_id, amount, status) VALUES ($1, $2, $3, $4, $5, 'open') ON CONFLICT (id) DO NOTHING`, [
+      invoice.id,
+      instance,
+      tenant,
+      user,
+      request.body.amount,
+    ]);
+    reply.code(201);
+    return { invoice: { id: invoice.id, status: 'open', amount: request.body.amount } };
   });
 
   app.register(async (scope) => {
@@ -176,4 +159,25 @@ export function paymentRoutes(app: FastifyInstance, ctx: AppContext): void {
     reply.code(rows.length > 0 ? 409 : 200);
     return { name: request.params.name, description: check.description, ok: rows.length === 0, invoices: count[0]!.n, violations: rows.length, examples: rows.slice(0, 5) };
   });
+}
+
+/**
+ * POSTs to the provider until it answers 2xx (the response), or an answer no retry changes
+ * (anything but a 5xx or none at all), or `delayBefore(attempt)` says stop (undefined);
+ * otherwise it waits that many ms and tries again. `status` is the last answer's, 0 for none.
+ */
+async function postRetrying(url: string, init: { headers?: Record<string, string>; body: URLSearchParams }, delayBefore: (attempt: number) => number | undefined): Promise<{ response?: Response; status: number }> {
+  let status = 0;
+  for (let attempt = 0; ; attempt++) {
+    if (attempt > 0) {
+      const delay = delayBefore(attempt);
+      if (delay === undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    const response = await fetch(url, { method: 'POST', ...init, signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+    if (response?.ok) return { response, status: response.status };
+    status = response?.status ?? 0;
+    if (status > 0 && status < 500) break;
+  }
+  return { status };
 }
